@@ -1,0 +1,180 @@
+//! Command-line definitions.
+//!
+//! This module holds only what clap parses: the raw input, with the doc comments as help
+//! text. Merging it with the config file and the environment happens in `settings`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  close-lua run --sandbox scripts/tour.lua        try it against the built-in sandbox
+  close-lua run report.lua --since 2026-01-01     arguments after the script reach it
+  close-lua -e 'print(app.integrations.close.get_current_user({}).email)'
+  echo 'print(1 + 1)' | close-lua run -
+  close-lua --account eu_team run weekly.lua";
+
+/// Run Lua 5.4 scripts against the Close CRM API.
+#[derive(Debug, Parser)]
+#[command(
+    name = "close-lua",
+    version,
+    after_help = EXAMPLES,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// Run CHUNK, a piece of Lua code, instead of a script (same as `run -e`)
+    #[arg(short = 'e', value_name = "CHUNK")]
+    pub chunk: Option<String>,
+
+    /// A script (or - for stdin) and the arguments given to it; with -e, only arguments
+    #[arg(value_name = "SCRIPT|-] [ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+    pub script_and_args: Vec<OsString>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options that apply to every subcommand and may stand before or after its name.
+///
+/// They are flattened into the top level and into each subcommand rather than marked
+/// `global`, because clap keeps a global option given after the subcommand's name in the
+/// subcommand's matches only; [`GlobalArgs::merged_with`] joins the two.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Read accounts from this config file instead of the default location
+    /// [env: CLOSE_LUA_CONFIG]
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Use this account for app.integrations.close (default: the config's default_account)
+    /// [env: CLOSE_LUA_ACCOUNT]
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// Talk to the built-in sandbox (a local emulator of the Close API with demo data)
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// Report each HTTP call on stderr (-vv for more detail)
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Give up on an HTTP call after this many seconds [default: 30]
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+}
+
+impl GlobalArgs {
+    /// Combines the options given before a subcommand with those given after its name; the
+    /// later ones win, as a reader of the command line would expect.
+    pub fn merged_with(self, later: GlobalArgs) -> GlobalArgs {
+        GlobalArgs {
+            config: later.config.or(self.config),
+            account: later.account.or(self.account),
+            sandbox: self.sandbox || later.sandbox,
+            verbose: self.verbose.saturating_add(later.verbose),
+            timeout: later.timeout.or(self.timeout),
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a Lua script, a chunk given with -e, or stdin (-)
+    #[command(after_help = EXAMPLES)]
+    Run(RunArgs),
+}
+
+/// Arguments of `close-lua run`.
+#[derive(Debug, Args)]
+#[command(arg_required_else_help = true)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// Run CHUNK, a piece of Lua code, instead of a script
+    #[arg(short = 'e', value_name = "CHUNK")]
+    pub chunk: Option<String>,
+
+    /// The script (or - for stdin) followed by its arguments; with -e, only arguments.
+    /// Everything after the script goes to it untouched, even if it looks like an option.
+    #[arg(value_name = "SCRIPT|-] [ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+    pub script_and_args: Vec<OsString>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(args).expect("arguments should parse")
+    }
+
+    fn run_args(cli: Cli) -> RunArgs {
+        match cli.command {
+            Some(Command::Run(run)) => run,
+            other => panic!("expected run, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn options_after_the_script_belong_to_the_script() {
+        let cli = parse(&["close-lua", "run", "s.lua", "-v", "--x", "--account", "a"]);
+        assert_eq!(cli.global.verbose, 0);
+        let run = run_args(cli);
+        assert_eq!(run.global.verbose, 0);
+        assert_eq!(run.global.account, None);
+        assert_eq!(run.script_and_args, ["s.lua", "-v", "--x", "--account", "a"]);
+    }
+
+    #[test]
+    fn global_options_may_stand_on_either_side_of_run() {
+        let cli = parse(&["close-lua", "--account", "eu", "-v", "run", "--sandbox", "-v", "w.lua"]);
+        let top = cli.global.clone();
+        let run = run_args(cli);
+        let global = top.merged_with(run.global);
+        assert_eq!(global.account.as_deref(), Some("eu"));
+        assert!(global.sandbox);
+        assert_eq!(global.verbose, 2);
+        assert_eq!(run.script_and_args, ["w.lua"]);
+    }
+
+    #[test]
+    fn chunk_takes_arguments_after_it() {
+        let run = run_args(parse(&["close-lua", "run", "-e", "print(...)", "a", "-b"]));
+        assert_eq!(run.chunk.as_deref(), Some("print(...)"));
+        assert_eq!(run.script_and_args, ["a", "-b"]);
+
+        let cli = parse(&["close-lua", "-e", "print(...)", "x", "--y"]);
+        assert_eq!(cli.chunk.as_deref(), Some("print(...)"));
+        assert_eq!(cli.script_and_args, ["x", "--y"]);
+        assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn stdin_is_a_dash() {
+        let run = run_args(parse(&["close-lua", "run", "-", "arg"]));
+        assert_eq!(run.script_and_args, ["-", "arg"]);
+    }
+
+    #[test]
+    fn a_bare_script_runs_like_run() {
+        let cli = parse(&["close-lua", "--sandbox", "tour.lua", "--flag"]);
+        assert!(cli.command.is_none());
+        assert_eq!(cli.script_and_args, ["tour.lua", "--flag"]);
+    }
+
+    #[test]
+    fn the_later_timeout_wins() {
+        let cli = parse(&["close-lua", "--timeout", "5", "run", "--timeout", "9", "s.lua"]);
+        let top = cli.global.clone();
+        assert_eq!(top.merged_with(run_args(cli).global).timeout, Some(9));
+    }
+}

@@ -1,0 +1,267 @@
+//! API failures as values: what went wrong with one HTTP call, in words a person can act on.
+//!
+//! Close answers errors in several shapes (`{"error": "..."}`, `{"error": {"message": ...}}`,
+//! `{"errors": [...]}`, `{"field-errors": {...}}`), and proxies in front of it answer with
+//! HTML or nothing at all. `ApiError::from_response` reads all of them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::Value;
+
+use super::Method;
+
+/// What kind of failure ended an HTTP call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The server answered with an error status.
+    Http,
+    /// The server could not be reached, or the connection broke.
+    Network,
+    /// The call took longer than the timeout.
+    Timeout,
+    /// The server answered with a redirect, which Close's API never does.
+    Redirect,
+    /// The server answered 2xx with a body that is not the JSON expected.
+    InvalidResponse,
+}
+
+impl FailureKind {
+    /// The name scripts see in `err.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Http => "http",
+            FailureKind::Network => "network",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Redirect => "redirect",
+            FailureKind::InvalidResponse => "invalid_response",
+        }
+    }
+}
+
+/// One failed call to the API.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The kind of failure.
+    pub kind: FailureKind,
+    /// The HTTP status, when the server answered.
+    pub status: Option<u16>,
+    /// What went wrong, in one line.
+    pub message: String,
+    /// Per-field validation messages from a 400 answer.
+    pub field_errors: BTreeMap<String, String>,
+    /// The HTTP method of the call.
+    pub method: Method,
+    /// The API path of the call, without host and query, e.g. `/lead/lead_x/`.
+    pub path: String,
+    /// The account the call was made for.
+    pub account: String,
+    /// How many times the call was repeated before giving up.
+    pub retries: u32,
+}
+
+/// How much of a non-JSON body an error message quotes.
+const EXCERPT_CHARS: usize = 120;
+
+impl ApiError {
+    /// A failure without an HTTP answer.
+    pub fn without_response(
+        kind: FailureKind,
+        message: String,
+        method: Method,
+        path: &str,
+        account: &str,
+    ) -> Self {
+        ApiError {
+            kind,
+            status: None,
+            message,
+            field_errors: BTreeMap::new(),
+            method,
+            path: path.to_string(),
+            account: account.to_string(),
+            retries: 0,
+        }
+    }
+
+    /// Reads an error answer, whatever its body looks like.
+    pub fn from_response(status: u16, body: &[u8], method: Method, path: &str, account: &str) -> Self {
+        let mut error = ApiError::without_response(FailureKind::Http, String::new(), method, path, account);
+        error.status = Some(status);
+
+        let parsed = serde_json::from_slice::<Value>(body).ok();
+        let (message, field_errors) = match &parsed {
+            Some(Value::Object(object)) => read_error_object(object),
+            _ => (None, BTreeMap::new()),
+        };
+        error.field_errors = field_errors;
+        let message = message.unwrap_or_else(|| describe_body(status, body, parsed.is_some()));
+
+        error.message = match status {
+            401 => format!(
+                "the API key of account '{account}' was refused ({message}); check the account's api_key"
+            ),
+            403 => format!("not allowed: {message}"),
+            _ => message,
+        };
+        error
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(status) => write!(f, "HTTP {status}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The message and field errors of a JSON error body in any of Close's shapes.
+fn read_error_object(object: &serde_json::Map<String, Value>) -> (Option<String>, BTreeMap<String, String>) {
+    let field_errors: BTreeMap<String, String> = match object.get("field-errors") {
+        Some(Value::Object(fields)) => fields.iter().map(|(k, v)| (k.clone(), text_of(v))).collect(),
+        _ => BTreeMap::new(),
+    };
+
+    let from_error = match object.get("error") {
+        Some(Value::String(text)) if !text.is_empty() => Some(tidy(text)),
+        Some(Value::Object(inner)) => inner.get("message").map(text_of),
+        _ => None,
+    };
+    let from_errors = match object.get("errors") {
+        Some(Value::Array(items)) if !items.is_empty() => {
+            Some(items.iter().map(text_of).collect::<Vec<_>>().join("; "))
+        }
+        _ => None,
+    };
+    let from_fields = (!field_errors.is_empty()).then(|| {
+        field_errors.iter().map(|(field, text)| format!("{field}: {text}")).collect::<Vec<_>>().join("; ")
+    });
+
+    (from_error.or(from_errors).or(from_fields), field_errors)
+}
+
+/// Close prefixes "not found" messages with the name of an internal query; people do not
+/// need it.
+fn tidy(text: &str) -> String {
+    text.strip_prefix("Empty query: ").unwrap_or(text).to_string()
+}
+
+/// A JSON value as message text: strings bare, lists joined, anything else as JSON.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
+/// A message for an answer whose body says nothing usable.
+fn describe_body(status: u16, body: &[u8], is_json: bool) -> String {
+    let reason = reason_phrase(status);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return format!("{reason} (empty response)");
+    }
+    if is_json {
+        return reason.to_string();
+    }
+    format!("{reason} (the response was not JSON: \"{}\")", excerpt(body))
+}
+
+/// The start of a body on one line, at most [`EXCERPT_CHARS`] characters.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let line = words.join(" ");
+    match line.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line,
+    }
+}
+
+/// The standard name of an HTTP status.
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(status: u16, body: &str) -> ApiError {
+        ApiError::from_response(status, body.as_bytes(), Method::Get, "/lead/x/", "default")
+    }
+
+    #[test]
+    fn not_found_reads_without_the_query_prefix() {
+        let err = error(404, r#"{"error": "Empty query: Lead matching query does not exist."}"#);
+        assert_eq!(err.to_string(), "HTTP 404: Lead matching query does not exist.");
+    }
+
+    #[test]
+    fn field_errors_are_kept_and_summarised() {
+        let err = error(
+            400,
+            r#"{"errors": [], "field-errors": {"status": "Not a valid choice.", "lead": "Required."}}"#,
+        );
+        assert_eq!(err.message, "lead: Required.; status: Not a valid choice.");
+        assert_eq!(err.field_errors["status"], "Not a valid choice.");
+    }
+
+    #[test]
+    fn error_object_with_message() {
+        let err = error(429, r#"{"error": {"message": "API call count exceeded", "rate_reset": 1.5}}"#);
+        assert_eq!(err.message, "API call count exceeded");
+    }
+
+    #[test]
+    fn errors_list() {
+        assert_eq!(error(404, r#"{"errors": ["a", "b"]}"#).message, "a; b");
+    }
+
+    #[test]
+    fn html_and_empty_bodies() {
+        let err = error(502, "<html>\n<body><h1>502 Bad Gateway</h1></body>\n</html>\n");
+        assert_eq!(
+            err.message,
+            "Bad Gateway (the response was not JSON: \"<html> <body><h1>502 Bad Gateway</h1></body> </html>\")"
+        );
+        assert_eq!(error(504, "").message, "Gateway Timeout (empty response)");
+        assert_eq!(error(500, r#"{"unexpected": 1}"#).message, "Internal Server Error");
+    }
+
+    #[test]
+    fn long_bodies_are_cut() {
+        let body = "x".repeat(5000);
+        let err = error(500, &body);
+        assert!(err.message.ends_with(&format!("\"{}...\")", "x".repeat(EXCERPT_CHARS))));
+    }
+
+    #[test]
+    fn refused_key_names_the_account() {
+        let err = error(401, r#"{"error": "Could not verify your credentials."}"#);
+        assert_eq!(
+            err.message,
+            "the API key of account 'default' was refused (Could not verify your credentials.); \
+             check the account's api_key"
+        );
+    }
+}

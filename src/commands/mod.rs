@@ -1,0 +1,93 @@
+//! Turns the parsed command line into an action and its exit status.
+
+use std::ffi::OsString;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::runner::{self, EXIT_USAGE, Script, Source};
+use crate::settings::Settings;
+
+/// Runs what the command line asks for; `argv` is the full command line, from which the
+/// script's `arg` table takes its negative indices.
+pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
+    let (global, chunk, words) = match cli.command {
+        Some(Command::Run(run)) => (cli.global.merged_with(run.global), run.chunk, run.script_and_args),
+        None => (cli.global, cli.chunk, cli.script_and_args),
+    };
+    start_logging(&global);
+    let settings = Settings::resolve(global, |name| std::env::var(name).ok());
+
+    match script_from(chunk, words, argv) {
+        Some(script) => runner::run(settings, script),
+        None => {
+            eprintln!("close-lua: error: nothing to run: give a script, - for stdin, or -e CHUNK");
+            eprintln!("hint: close-lua --help shows examples");
+            EXIT_USAGE
+        }
+    }
+}
+
+/// The script and its arguments; `None` when there is neither a script nor a chunk.
+fn script_from(chunk: Option<String>, mut words: Vec<OsString>, argv: &[OsString]) -> Option<Script> {
+    let (source, name, args) = match chunk {
+        Some(code) => (Source::Chunk(code.clone()), OsString::from(code), words),
+        None if words.is_empty() => return None,
+        None => {
+            let name = words.remove(0);
+            let source = if name == "-" { Source::Stdin } else { Source::File(name.clone().into()) };
+            (source, name, words)
+        }
+    };
+    // The script (or chunk) and its arguments end the command line; what comes before it is
+    // close-lua's own part.
+    let before_len = argv.len().saturating_sub(args.len() + 1);
+    Some(Script { source, args, before: argv[..before_len].to_vec(), name })
+}
+
+/// Sends close-lua's own log to stderr: warnings always, one line per HTTP call with -v,
+/// details with -vv. Other crates stay at warnings so that nothing they log at debug level
+/// (such as request headers) can show a key.
+fn start_logging(global: &GlobalArgs) {
+    let ours = match global.verbose {
+        0 => log::LevelFilter::Warn,
+        1 => log::LevelFilter::Info,
+        2 => log::LevelFilter::Debug,
+        _ => log::LevelFilter::Trace,
+    };
+    let _ = env_logger::Builder::new()
+        .filter_level(log::LevelFilter::Warn)
+        .filter_module("close_lua", ours)
+        .format(|out, record| {
+            use std::io::Write;
+            writeln!(out, "close-lua: {}", record.args())
+        })
+        .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(words: &[&str]) -> Vec<OsString> {
+        words.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn script_args_and_what_came_before() {
+        let argv = os(&["close-lua", "run", "--sandbox", "s.lua", "a", "-b"]);
+        let script = script_from(None, os(&["s.lua", "a", "-b"]), &argv).unwrap();
+        assert_eq!(script.source, Source::File("s.lua".into()));
+        assert_eq!(
+            (script.name, script.args, script.before),
+            (OsString::from("s.lua"), os(&["a", "-b"]), os(&["close-lua", "run", "--sandbox"]))
+        );
+    }
+
+    #[test]
+    fn chunk_is_arg_zero() {
+        let argv = os(&["close-lua", "-e", "print(...)", "x"]);
+        let script = script_from(Some("print(...)".into()), os(&["x"]), &argv).unwrap();
+        assert_eq!(script.source, Source::Chunk("print(...)".into()));
+        assert_eq!(script.before, os(&["close-lua", "-e"]));
+        assert!(script_from(None, vec![], &argv).is_none());
+    }
+}

@@ -1,0 +1,249 @@
+//! The config file: its TOML model, where it is looked for, and the redacted `ApiKey`.
+//!
+//! This module only reads and checks the file. Which account a run uses, and how the
+//! command line and the environment override the file, is decided in `settings`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Where the Close API lives when an account does not say otherwise.
+pub const DEFAULT_BASE_URL: &str = "https://api.close.com/api/v1";
+
+/// An API key. It prints as a placeholder, so a key inside any struct that is logged or
+/// formatted for an error message never shows.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key read from a file or the environment.
+    pub fn new(key: impl Into<String>) -> ApiKey {
+        ApiKey(key.into())
+    }
+
+    /// The key itself, for the one place that needs it: the Authorization header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// The config file as written by the user.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The account used when neither `--account` nor `CLOSE_LUA_ACCOUNT` names one.
+    pub default_account: Option<String>,
+    /// Accounts by name.
+    #[serde(default)]
+    pub accounts: BTreeMap<String, AccountEntry>,
+}
+
+/// One `[accounts.<name>]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEntry {
+    /// The Close API key; required unless the run uses the sandbox.
+    pub api_key: Option<ApiKeyText>,
+    /// Overrides [`DEFAULT_BASE_URL`].
+    pub base_url: Option<String>,
+}
+
+/// The `api_key` value as deserialized, already redacted for `Debug`.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct ApiKeyText(String);
+
+impl ApiKeyText {
+    /// Turns the text into the key type the rest of the program uses.
+    pub fn into_key(self) -> ApiKey {
+        ApiKey(self.0)
+    }
+}
+
+impl fmt::Debug for ApiKeyText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// A problem with the configuration. It ends the run with exit status 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// What is wrong, naming the file where there is one.
+    pub message: String,
+    /// How to fix it, when that is known.
+    pub hint: Option<String>,
+}
+
+impl ConfigError {
+    /// An error without a hint.
+    pub fn new(message: impl Into<String>) -> ConfigError {
+        ConfigError { message: message.into(), hint: None }
+    }
+
+    /// Adds a line telling the user what to do.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> ConfigError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\nhint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The config file's usual place: `~/.config/close-lua/config.toml` on Linux, the platform's
+/// equivalent elsewhere. `None` when the home directory cannot be determined.
+pub fn default_path() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "close-lua")?;
+    Some(dirs.config_dir().join("config.toml"))
+}
+
+/// What to tell a user who has no config file yet.
+pub fn creation_hint(path: &Path) -> String {
+    format!(
+        "create {} with an [accounts.default] table holding your api_key \
+         (config.example.toml in the close-lua repository shows every setting), \
+         or set CLOSE_API_KEY; to try close-lua without an account, add --sandbox",
+        path.display()
+    )
+}
+
+/// Reads and parses a config file. `Ok(None)` when there is no file at `path`.
+pub fn read(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => {
+            return Err(ConfigError::new(format!("cannot read config file {}: {err}", path.display())));
+        }
+    };
+    parse(&text, path).map(Some)
+}
+
+/// Parses config text; `path` only names the file in errors.
+pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
+    let config: ConfigFile = toml::from_str(text).map_err(|err| {
+        ConfigError::new(format!("config file {} is not valid: {}", path.display(), toml_error(text, &err)))
+    })?;
+    for (name, account) in &config.accounts {
+        if let Some(url) = &account.base_url {
+            check_base_url(url).map_err(|why| {
+                ConfigError::new(format!("config file {}: accounts.{name}.base_url {why}", path.display()))
+            })?;
+        }
+    }
+    Ok(config)
+}
+
+/// A base URL must be an absolute http(s) URL; the client appends paths to it.
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("must start with https:// (got \"{url}\")"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("has no host (got \"{url}\")"));
+    }
+    Ok(())
+}
+
+/// Renders a TOML error as "line L, column C: message" on one line.
+fn toml_error(text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim_end_matches('.');
+    match err.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<ConfigFile, ConfigError> {
+        parse(text, Path::new("/etc/c.toml"))
+    }
+
+    #[test]
+    fn reads_accounts_and_default() {
+        let config = parse_str(
+            "default_account = \"us\"\n[accounts.us]\napi_key = \"api_1\"\n\
+             [accounts.eu]\napi_key = \"api_2\"\nbase_url = \"http://127.0.0.1:9/api/v1\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.default_account.as_deref(), Some("us"));
+        assert_eq!(config.accounts.len(), 2);
+        assert_eq!(config.accounts["eu"].base_url.as_deref(), Some("http://127.0.0.1:9/api/v1"));
+        assert_eq!(config.accounts["us"].api_key.as_ref().map(|k| k.0.as_str()), Some("api_1"));
+    }
+
+    #[test]
+    fn malformed_toml_names_file_line_and_column() {
+        let err = parse_str("[accounts.us]\napi_key = \"unterminated\n").unwrap_err();
+        assert!(err.message.starts_with("config file /etc/c.toml is not valid: line 2, column "), "{err}");
+    }
+
+    #[test]
+    fn unknown_settings_are_refused() {
+        let err = parse_str("[accounts.us]\napikey = \"x\"\n").unwrap_err();
+        assert!(err.message.contains("line 2, column 1: unknown field `apikey`"), "{err}");
+    }
+
+    #[test]
+    fn base_url_must_be_http() {
+        let err = parse_str("[accounts.us]\napi_key = \"k\"\nbase_url = \"api.close.com\"\n").unwrap_err();
+        assert_eq!(
+            err.message,
+            "config file /etc/c.toml: accounts.us.base_url must start with https:// (got \"api.close.com\")"
+        );
+    }
+
+    #[test]
+    fn keys_never_print() {
+        let config = parse_str("[accounts.us]\napi_key = \"api_SECRET\"\n").unwrap();
+        assert!(!format!("{config:?}").contains("SECRET"));
+        let key = ApiKey::new("api_SECRET");
+        assert_eq!(format!("{key} {key:?}"), "<redacted> ApiKey(<redacted>)");
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let config = parse_str(include_str!("../config.example.toml")).unwrap();
+        assert_eq!(config.default_account.as_deref(), Some("default"));
+        let names: Vec<&str> = config.accounts.keys().map(String::as_str).collect();
+        assert_eq!(names, ["default", "eu_team", "us_team"]);
+    }
+
+    #[test]
+    fn a_missing_file_is_not_an_error_here() {
+        assert!(read(Path::new("/nonexistent/close-lua/config.toml")).unwrap().is_none());
+    }
+}

@@ -1,0 +1,41 @@
+//! The Lua side: the `app.integrations.close` bindings and the JSON bridge.
+
+pub mod functions;
+pub mod json;
+pub mod namespace;
+pub mod specs;
+pub mod validate;
+
+use crate::close::ApiError;
+use crate::config::ConfigError;
+
+/// Why a binding call failed; each kind reaches the script as a different error value.
+#[derive(Debug)]
+pub enum Failure {
+    /// The script called the function wrongly; raised as a string with the script's line.
+    Usage(String),
+    /// The configuration is missing or wrong; ends the run with status 2 unless caught.
+    Config(ConfigError),
+    /// The API call failed; raised as a table with `status`, `message`, `field_errors`...
+    Api(ApiError),
+    /// The Lua VM failed (e.g. out of memory).
+    Lua(mlua::Error),
+}
+
+impl From<ApiError> for Failure {
+    fn from(err: ApiError) -> Failure {
+        Failure::Api(err)
+    }
+}
+
+impl From<ConfigError> for Failure {
+    fn from(err: ConfigError) -> Failure {
+        Failure::Config(err)
+    }
+}
+
+impl From<mlua::Error> for Failure {
+    fn from(err: mlua::Error) -> Failure {
+        Failure::Lua(err)
+    }
+}

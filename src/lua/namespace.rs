@@ -1,0 +1,277 @@
+//! `app.integrations.close` and its account namespaces.
+//!
+//! The bare namespace and `.default` call the run's default account; `.<name>` calls a named
+//! account. Functions are plain fields; account namespaces are created on first access, which
+//! is also when the config file is first read. Each account has one `AccountHandle` (one
+//! client, one kept-alive connection) however many namespaces reach it.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use mlua::{Function, Lua, Table, Value};
+
+use super::Failure;
+use super::functions::{self, AccountHandle};
+use super::json::Markers;
+use super::specs::{self, FunctionSpec};
+use super::validate;
+use crate::close::{ApiError, Client};
+use crate::config::ConfigError;
+use crate::sandbox::{Sandbox, SandboxOptions};
+use crate::settings::{self, Accounts, Settings};
+
+/// The Lua glue: the wrapper that raises error values, their metatable, and the runner of
+/// the main chunk.
+#[derive(Clone)]
+pub struct Glue {
+    /// Wraps a Rust function returning `ok, result` into one that raises on failure.
+    pub wrap: Function,
+    /// The metatable of the error values bindings raise.
+    pub error_metatable: Table,
+    /// Calls a function under `xpcall`, returning `true, ...` or `false, { value, traceback }`.
+    pub run: Function,
+}
+
+impl Glue {
+    fn load(lua: &Lua) -> mlua::Result<Glue> {
+        let glue: Table = lua.load(include_str!("glue.lua")).set_name("=[close-lua]").eval()?;
+        Ok(Glue { wrap: glue.get("wrap")?, error_metatable: glue.get("Error")?, run: glue.get("run")? })
+    }
+}
+
+/// Which account a namespace calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// The run's default account.
+    Default,
+    /// An account by name.
+    Named(String),
+}
+
+impl Target {
+    /// The namespace's Lua path, for messages.
+    fn lua_path(&self) -> String {
+        match self {
+            Target::Default => "app.integrations.close".to_string(),
+            Target::Named(name) => format!("app.integrations.close.{name}"),
+        }
+    }
+}
+
+/// What the bindings share in one run: the settings, the accounts once loaded, and one
+/// handle per account.
+pub struct Context {
+    settings: Settings,
+    accounts: OnceCell<Result<Accounts, ConfigError>>,
+    handles: RefCell<BTreeMap<String, Rc<AccountHandle>>>,
+    /// Kept alive for the run once started.
+    sandbox: OnceCell<Sandbox>,
+}
+
+impl Context {
+    /// A context that has read nothing yet.
+    pub fn new(settings: Settings) -> Context {
+        Context { settings, accounts: OnceCell::new(), handles: RefCell::default(), sandbox: OnceCell::new() }
+    }
+
+    /// The run's accounts, read on first need. In sandbox runs this starts the sandbox.
+    fn accounts(&self) -> Result<&Accounts, ConfigError> {
+        self.accounts.get_or_init(|| self.load_accounts()).as_ref().map_err(Clone::clone)
+    }
+
+    fn load_accounts(&self) -> Result<Accounts, ConfigError> {
+        let mut accounts = settings::load_accounts(&self.settings)?;
+        if self.settings.sandbox {
+            let options =
+                SandboxOptions { accounts: accounts.by_name.keys().cloned().collect(), ..Default::default() };
+            let sandbox = Sandbox::start(options)
+                .map_err(|err| ConfigError::new(format!("cannot start the sandbox: {err}")))?;
+            log::info!("sandbox serving at {}", sandbox.base_url());
+            accounts.point_at_sandbox(&sandbox.base_url(), |name| sandbox.api_key(name));
+            let _ = self.sandbox.set(sandbox);
+        }
+        Ok(accounts)
+    }
+
+    /// The handle of the account a namespace calls.
+    fn handle(&self, target: &Target) -> Result<Rc<AccountHandle>, ConfigError> {
+        let accounts = self.accounts()?;
+        let name = match target {
+            Target::Default => accounts.default.clone()?,
+            Target::Named(name) => name.clone(),
+        };
+        if let Some(handle) = self.handles.borrow().get(&name) {
+            return Ok(Rc::clone(handle));
+        }
+        let client = Client::new(accounts.get(&name)?, self.settings.timeout);
+        let handle = Rc::new(AccountHandle::new(client));
+        self.handles.borrow_mut().insert(name, Rc::clone(&handle));
+        Ok(handle)
+    }
+
+    /// One binding call: validate, find the account, run the handler.
+    fn call(
+        &self,
+        lua: &Lua,
+        spec: &'static FunctionSpec,
+        target: &Target,
+        params: &Value,
+    ) -> Result<Value, Failure> {
+        let params = validate::validate(lua, spec, params).map_err(Failure::Usage)?;
+        let handle = self.handle(target)?;
+        let handler = functions::handler(spec.name).expect("every spec has a handler");
+        handler(lua, &handle, &params)
+    }
+}
+
+/// Installs `app.integrations.close` into the VM.
+pub fn install(lua: &Lua, context: Rc<Context>) -> mlua::Result<Glue> {
+    let glue = Glue::load(lua)?;
+    Markers::install(lua)?;
+
+    let close = namespace(lua, &glue, &context, Target::Default)?;
+    close.raw_set("default", namespace(lua, &glue, &context, Target::Default)?)?;
+
+    let integrations = lua.create_table()?;
+    integrations.set("close", close)?;
+    let app = lua.create_table()?;
+    app.set("integrations", integrations)?;
+    lua.globals().set("app", app)?;
+    Ok(glue)
+}
+
+/// A table with every function, calling `target`.
+fn namespace(lua: &Lua, glue: &Glue, context: &Rc<Context>, target: Target) -> mlua::Result<Table> {
+    let table = lua.create_table_with_capacity(0, specs::FUNCTIONS.len())?;
+    for spec in specs::FUNCTIONS {
+        let (context, target) = (Rc::clone(context), target.clone());
+        let raw = lua.create_function(move |lua, params: Value| {
+            outcome(lua, spec.name, context.call(lua, spec, &target, &params))
+        })?;
+        table.raw_set(spec.name, glue.wrap.call::<Function>(raw)?)?;
+    }
+
+    let (index_context, index_glue, index_target) = (Rc::clone(context), glue.clone(), target.clone());
+    let index = lua.create_function(move |lua, (table, key): (Table, Value)| {
+        let Value::String(key) = key else { return Ok((true, Value::Nil)) };
+        let key = key.to_string_lossy();
+        let found = lookup(lua, &index_glue, &index_context, &index_target, &key);
+        if let Ok(Value::Table(namespace)) = &found {
+            table.raw_set(key.as_str(), namespace.clone())?;
+        }
+        outcome(lua, "", found)
+    })?;
+    let metatable = lua.create_table()?;
+    metatable.set("__index", glue.wrap.call::<Function>(index)?)?;
+    metatable.set("__name", target.lua_path())?;
+    table.set_metatable(Some(metatable))?;
+    Ok(table)
+}
+
+/// What `namespace.<key>` is when `key` is not a function: an account namespace (only on the
+/// bare namespace) or an error that says what was meant.
+fn lookup(
+    lua: &Lua,
+    glue: &Glue,
+    context: &Rc<Context>,
+    target: &Target,
+    key: &str,
+) -> Result<Value, Failure> {
+    let accounts = match target {
+        Target::Default => Some(context.accounts()),
+        Target::Named(_) => None,
+    };
+    if let Some(Ok(accounts)) = &accounts {
+        if accounts.by_name.contains_key(key) {
+            return Ok(Value::Table(namespace(lua, glue, context, Target::Named(key.to_string()))?));
+        }
+    }
+
+    let path = target.lua_path();
+    if let Some(function) = closest_function(key) {
+        return Err(Failure::Usage(format!("no function {key} in {path}; did you mean {function}?")));
+    }
+    match accounts {
+        Some(Err(err)) => Err(Failure::Config(err)),
+        Some(Ok(accounts)) => Err(Failure::Usage(format!(
+            "no function or account named {key} in {path}; accounts: {}",
+            accounts.known_names()
+        ))),
+        None => Err(Failure::Usage(format!("no function {key} in {path}"))),
+    }
+}
+
+/// The function whose name is closest to `name`, if any is close.
+fn closest_function(name: &str) -> Option<&'static str> {
+    specs::FUNCTIONS
+        .iter()
+        .map(|spec| (strsim::damerau_levenshtein(name, spec.name), spec.name))
+        .min()
+        .filter(|(distance, known)| *distance <= 2.max(known.len() / 4))
+        .map(|(_, known)| known)
+}
+
+/// Turns a call's outcome into the `ok, result` pair the glue expects.
+fn outcome(lua: &Lua, function: &str, result: Result<Value, Failure>) -> mlua::Result<(bool, Value)> {
+    let operation = (!function.is_empty()).then(|| format!("close.{function}"));
+    let error = match result {
+        Ok(value) => return Ok((true, value)),
+        Err(Failure::Lua(err)) => return Err(err),
+        Err(Failure::Usage(message)) => {
+            let message = match &operation {
+                Some(op) if !message.starts_with(op.as_str()) => format!("{op}: {message}"),
+                _ => message,
+            };
+            return Ok((false, Value::String(lua.create_string(message)?)));
+        }
+        Err(Failure::Config(err)) => config_error_value(lua, &err)?,
+        Err(Failure::Api(err)) => api_error_value(lua, &err)?,
+    };
+    if let Some(operation) = operation {
+        error.set("operation", operation)?;
+    }
+    Ok((false, Value::Table(error)))
+}
+
+/// The Lua error value of a configuration problem.
+fn config_error_value(lua: &Lua, err: &ConfigError) -> mlua::Result<Table> {
+    let value = lua.create_table()?;
+    value.set("kind", "config")?;
+    value.set("message", err.message.as_str())?;
+    value.set("hint", err.hint.as_deref())?;
+    Ok(value)
+}
+
+/// The Lua error value of a failed API call.
+fn api_error_value(lua: &Lua, err: &ApiError) -> mlua::Result<Table> {
+    let value = lua.create_table()?;
+    value.set("kind", err.kind.as_str())?;
+    value.set("status", err.status)?;
+    value.set("message", err.message.as_str())?;
+    let field_errors = lua.create_table()?;
+    for (field, message) in &err.field_errors {
+        field_errors.set(field.as_str(), message.as_str())?;
+    }
+    if err.field_errors.is_empty() {
+        field_errors.set_metatable(Some(Markers::of(lua).object))?;
+    }
+    value.set("field_errors", field_errors)?;
+    value.set("method", err.method.as_str())?;
+    value.set("path", err.path.as_str())?;
+    value.set("account", err.account.as_str())?;
+    value.set("retries", err.retries)?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_misses_find_their_function() {
+        assert_eq!(closest_function("list_lead"), Some("list_leads"));
+        assert_eq!(closest_function("getlead"), Some("get_lead"));
+        assert_eq!(closest_function("us_team"), None);
+    }
+}

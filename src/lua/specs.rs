@@ -1,0 +1,291 @@
+//! The one table of function specs.
+//!
+//! Every function under `app.integrations.close` is described here once: its HTTP call, its
+//! parameters with their types, limits and the names the API uses, and a description. The
+//! validator reads this table before any request is sent, and the help and reference
+//! output are generated from it, so they cannot drift apart.
+
+use crate::close::Method;
+
+/// The Lua type a parameter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    Integer,
+    Boolean,
+    /// A Lua list (a table with keys 1..n), sent as a JSON array.
+    Array,
+    /// A Lua table with string keys, sent as a JSON object.
+    Object,
+}
+
+impl ParamType {
+    /// The type's name in messages and docs.
+    pub fn name(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Boolean => "boolean",
+            ParamType::Array => "array",
+            ParamType::Object => "object",
+        }
+    }
+}
+
+/// One parameter of a function.
+#[derive(Debug)]
+pub struct Param {
+    /// The name scripts use.
+    pub name: &'static str,
+    /// The Lua type it takes.
+    pub kind: ParamType,
+    /// Whether the call fails without it.
+    pub required: bool,
+    /// Where it goes in the request: a query parameter or body key, or `{id}` for the path.
+    pub api_name: &'static str,
+    /// The inclusive range of an integer.
+    pub range: Option<(i64, i64)>,
+    /// The values a string may take (any case); empty when any string is fine.
+    pub choices: &'static [&'static str],
+    /// What it means, in a sentence.
+    pub description: &'static str,
+}
+
+impl Param {
+    /// An optional parameter without limits.
+    const fn new(
+        name: &'static str,
+        kind: ParamType,
+        api_name: &'static str,
+        description: &'static str,
+    ) -> Param {
+        Param { name, kind, required: false, api_name, range: None, choices: &[], description }
+    }
+
+    /// The same parameter, required.
+    const fn required(mut self) -> Param {
+        self.required = true;
+        self
+    }
+
+    /// The same parameter, limited to `min..=max`.
+    const fn range(mut self, min: i64, max: i64) -> Param {
+        self.range = Some((min, max));
+        self
+    }
+
+    /// The same parameter, limited to these strings.
+    const fn choices(mut self, choices: &'static [&'static str]) -> Param {
+        self.choices = choices;
+        self
+    }
+}
+
+/// One function of `app.integrations.close`.
+#[derive(Debug)]
+pub struct FunctionSpec {
+    /// The Lua name, also the name of its handler in `functions`.
+    pub name: &'static str,
+    /// What it does, in a sentence.
+    pub summary: &'static str,
+    /// The HTTP method of its call.
+    pub method: Method,
+    /// The API path it calls, with `{id}` where a parameter goes.
+    pub path: &'static str,
+    /// Its parameters, in the order docs list them.
+    pub params: &'static [Param],
+    /// The shape of what it returns.
+    pub returns: &'static str,
+}
+
+impl FunctionSpec {
+    /// A parameter by name.
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|param| param.name == name)
+    }
+}
+
+/// The largest page a list function asks for.
+pub const MAX_LIMIT: i64 = 100;
+
+/// The page size when a script does not give `limit`.
+pub const DEFAULT_LIMIT: i64 = 25;
+
+/// The activity types `list_activities` filters by.
+pub const ACTIVITY_TYPES: &[&str] = &["email", "call", "note", "sms", "meeting"];
+
+use ParamType::{Array, Boolean, Integer, Object, String as Str};
+
+const LIMIT: Param =
+    Param::new("limit", Integer, "_limit", "How many records to return in one page (25 when left out).")
+        .range(1, MAX_LIMIT);
+const SKIP: Param =
+    Param::new("skip", Integer, "_skip", "How many matching records to pass over before the page starts.")
+        .range(0, i64::MAX);
+
+/// Every function, in the order the reference lists them.
+pub static FUNCTIONS: &[FunctionSpec] = &[
+    FunctionSpec {
+        name: "list_leads",
+        summary: "Find leads with Close's search syntax and return one page of them.",
+        method: Method::Get,
+        path: "/lead/",
+        params: &[
+            Param::new(
+                "query",
+                Str,
+                "query",
+                "A Close search, e.g. \"name:Acme\", \"status:Qualified\", \"custom.Industry:SaaS\"; all leads when left out.",
+            ),
+            LIMIT,
+            SKIP,
+        ],
+        returns: "{ leads = { lead, ... }, has_more = boolean, total_results = integer or nil }",
+    },
+    FunctionSpec {
+        name: "get_lead",
+        summary: "Fetch one lead with its contacts, addresses and custom fields.",
+        method: Method::Get,
+        path: "/lead/{id}/",
+        params: &[Param::new("id", Str, "{id}", "The lead's id, which starts with \"lead_\".").required()],
+        returns: "the lead; lead.custom holds custom field values by field name",
+    },
+    FunctionSpec {
+        name: "create_lead",
+        summary: "Create a lead, with any contacts given inline.",
+        method: Method::Post,
+        path: "/lead/",
+        params: &[
+            Param::new("name", Str, "name", "The company's or lead's name.").required(),
+            Param::new(
+                "contacts",
+                Array,
+                "contacts",
+                "Contacts to create with the lead: tables with name, title, emails = { { email, type } }, phones = { { phone, type } }.",
+            ),
+            Param::new("url", Str, "url", "The company's web site."),
+            Param::new("status_id", Str, "status_id", "The lead status to start in (a \"stat_...\" id)."),
+            Param::new(
+                "custom",
+                Object,
+                "custom.{field}",
+                "Custom field values keyed by field name (or \"cf_...\" id).",
+            ),
+        ],
+        returns: "the new lead",
+    },
+    FunctionSpec {
+        name: "update_lead",
+        summary: "Change some fields of a lead; fields left out keep their values.",
+        method: Method::Put,
+        path: "/lead/{id}/",
+        params: &[
+            Param::new("id", Str, "{id}", "The lead to change.").required(),
+            Param::new("name", Str, "name", "The new name."),
+            Param::new("status_id", Str, "status_id", "The new lead status (a \"stat_...\" id)."),
+            Param::new("url", Str, "url", "The new web site."),
+            Param::new(
+                "custom",
+                Object,
+                "custom.{field}",
+                "Custom field values to set, keyed by field name (or \"cf_...\" id).",
+            ),
+        ],
+        returns: "the updated lead",
+    },
+    FunctionSpec {
+        name: "delete_lead",
+        summary: "Delete a lead for good, together with its contacts, activities and tasks.",
+        method: Method::Delete,
+        path: "/lead/{id}/",
+        params: &[Param::new("id", Str, "{id}", "The lead to delete.").required()],
+        returns: "true",
+    },
+    FunctionSpec {
+        name: "list_contacts",
+        summary: "Return one page of contacts, of one lead or of the whole organisation.",
+        method: Method::Get,
+        path: "/contact/",
+        params: &[Param::new("lead_id", Str, "lead_id", "Only the contacts of this lead."), LIMIT, SKIP],
+        returns: "{ contacts = { contact, ... }, has_more = boolean }",
+    },
+    FunctionSpec {
+        name: "list_activities",
+        summary: "Return one page of activities (emails, calls, notes, SMS, meetings), newest first.",
+        method: Method::Get,
+        path: "/activity/",
+        params: &[
+            Param::new("lead_id", Str, "lead_id", "Only the activities of this lead."),
+            Param::new("type", Str, "_type", "Only activities of this type.").choices(ACTIVITY_TYPES),
+            LIMIT,
+            SKIP,
+        ],
+        returns: "{ activities = { activity, ... }, has_more = boolean }; each activity also has type and body_preview",
+    },
+    FunctionSpec {
+        name: "create_task",
+        summary: "Create a task on a lead.",
+        method: Method::Post,
+        path: "/task/",
+        params: &[
+            Param::new("text", Str, "text", "What is to be done.").required(),
+            Param::new("lead_id", Str, "lead_id", "The lead the task belongs to (Close requires one)."),
+            Param::new(
+                "assignee_id",
+                Str,
+                "assigned_to",
+                "The user to do it (a \"user_...\" id); yourself when left out.",
+            ),
+            Param::new(
+                "due_date",
+                Str,
+                "date",
+                "When it is due: a date (\"2026-04-15\") or an ISO 8601 date and time.",
+            ),
+            Param::new(
+                "is_complete",
+                Boolean,
+                "is_complete",
+                "Whether it is already done (false when left out).",
+            ),
+        ],
+        returns: "the new task",
+    },
+    FunctionSpec {
+        name: "get_current_user",
+        summary: "Return the user the API key belongs to, with their organizations.",
+        method: Method::Get,
+        path: "/me/",
+        params: &[],
+        returns: "the user: id, first_name, last_name, email, organizations = { { id, name, ... } }, ...",
+    },
+];
+
+/// A function spec by its Lua name.
+pub fn find(name: &str) -> Option<&'static FunctionSpec> {
+    FUNCTIONS.iter().find(|spec| spec.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nine_functions_each_documented() {
+        assert_eq!(FUNCTIONS.len(), 9);
+        for spec in FUNCTIONS {
+            assert!(spec.summary.ends_with('.'), "{}", spec.name);
+            assert!(spec.path.starts_with('/') && spec.path.ends_with('/'), "{}", spec.name);
+            for param in spec.params {
+                assert!(!param.description.is_empty(), "{}.{}", spec.name, param.name);
+            }
+        }
+    }
+
+    #[test]
+    fn paging_limits() {
+        let limit = find("list_leads").unwrap().param("limit").unwrap();
+        assert_eq!((limit.range, limit.api_name), (Some((1, 100)), "_limit"));
+        assert_eq!(find("create_task").unwrap().param("due_date").unwrap().api_name, "date");
+    }
+}

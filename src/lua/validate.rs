@@ -1,0 +1,361 @@
+//! Checks a script's parameter table against a function spec before any request is sent.
+//!
+//! Unknown names, wrong types, missing required parameters and values out of range are
+//! reported here, with the closest known name when a name looks like a typo.
+
+use mlua::{Lua, Table, Value};
+
+use super::json;
+use super::specs::{FunctionSpec, Param, ParamType};
+
+/// A checked parameter value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    /// An array or object, already in JSON form.
+    Json(serde_json::Value),
+}
+
+/// The parameters of one call, all checked.
+#[derive(Debug, Default)]
+pub struct Validated {
+    values: Vec<(&'static Param, ParamValue)>,
+}
+
+impl Validated {
+    /// A parameter's value, if the script gave it.
+    pub fn get(&self, name: &str) -> Option<&ParamValue> {
+        self.values.iter().find(|(param, _)| param.name == name).map(|(_, value)| value)
+    }
+
+    /// A string parameter.
+    pub fn str(&self, name: &str) -> Option<&str> {
+        match self.get(name) {
+            Some(ParamValue::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An integer parameter.
+    pub fn int(&self, name: &str) -> Option<i64> {
+        match self.get(name) {
+            Some(ParamValue::Int(i)) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// Every given parameter with its spec, in the spec's order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static Param, &ParamValue)> {
+        self.values.iter().map(|(param, value)| (*param, value))
+    }
+}
+
+/// Checks `params` (the script's argument) against `spec`. The error reads like
+/// `close.list_leads: unknown parameter 'limt'; did you mean 'limit'?`.
+pub fn validate(lua: &Lua, spec: &'static FunctionSpec, params: &Value) -> Result<Validated, String> {
+    let fail = |message: String| format!("close.{}: {message}", spec.name);
+    let table = match params {
+        Value::Table(table) => table,
+        Value::Nil => return check_required(spec, Validated::default()).map_err(fail),
+        other => {
+            return Err(fail(format!(
+                "expected a table of named parameters, got a {}; call it as close.{}({{ ... }})",
+                other.type_name(),
+                spec.name
+            )));
+        }
+    };
+
+    let mut validated = Validated::default();
+    for pair in table.pairs::<Value, Value>() {
+        let (key, value) = pair.map_err(|err| fail(err.to_string()))?;
+        let name = match &key {
+            Value::String(s) => s.to_string_lossy(),
+            other => {
+                return Err(fail(format!(
+                    "parameters must be named, like {{ id = \"...\" }}; found a value under the {} key {}",
+                    other.type_name(),
+                    describe(other)
+                )));
+            }
+        };
+        let param = spec.param(&name).ok_or_else(|| fail(unknown_param(spec, &name)))?;
+        let value = check_value(lua, param, &value).map_err(fail)?;
+        validated.values.push((param, value));
+    }
+    validated.values.sort_by_key(|(param, _)| spec.params.iter().position(|p| std::ptr::eq(p, *param)));
+    check_required(spec, validated).map_err(fail)
+}
+
+/// Fails when a required parameter is missing.
+fn check_required(spec: &FunctionSpec, validated: Validated) -> Result<Validated, String> {
+    match spec.params.iter().find(|param| param.required && validated.get(param.name).is_none()) {
+        Some(param) => Err(format!("parameter '{}' is required ({})", param.name, param.kind.name())),
+        None => Ok(validated),
+    }
+}
+
+/// The message for a name the spec does not have.
+fn unknown_param(spec: &FunctionSpec, name: &str) -> String {
+    if spec.params.is_empty() {
+        return format!("unknown parameter '{name}'; close.{} takes no parameters", spec.name);
+    }
+    let closest = spec
+        .params
+        .iter()
+        .map(|param| (strsim::damerau_levenshtein(name, param.name), param.name))
+        .min()
+        .filter(|(distance, known)| *distance <= 2.max(known.len() / 3));
+    match closest {
+        Some((_, known)) => format!("unknown parameter '{name}'; did you mean '{known}'?"),
+        None => {
+            let known: Vec<&str> = spec.params.iter().map(|param| param.name).collect();
+            format!("unknown parameter '{name}'; known parameters: {}", known.join(", "))
+        }
+    }
+}
+
+/// Checks one value against its parameter's type and limits.
+fn check_value(lua: &Lua, param: &Param, value: &Value) -> Result<ParamValue, String> {
+    let wrong_type =
+        || format!("parameter '{}' must be {}, got {}", param.name, article(param.kind), describe(value));
+    match param.kind {
+        ParamType::String => {
+            let Value::String(s) = value else { return Err(wrong_type()) };
+            let text =
+                s.to_str().map_err(|_| format!("parameter '{}' is not valid UTF-8 text", param.name))?;
+            check_string(param, &text)
+        }
+        ParamType::Integer => {
+            let number = match value {
+                Value::Integer(i) => *i,
+                Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => *n as i64,
+                _ => return Err(wrong_type()),
+            };
+            check_range(param, number)
+        }
+        ParamType::Boolean => match value {
+            Value::Boolean(b) => Ok(ParamValue::Bool(*b)),
+            _ => Err(wrong_type()),
+        },
+        ParamType::Array | ParamType::Object => {
+            let Value::Table(table) = value else { return Err(wrong_type()) };
+            check_table(lua, param, table)
+        }
+    }
+}
+
+fn check_string(param: &Param, text: &str) -> Result<ParamValue, String> {
+    if param.api_name == "{id}" && text.is_empty() {
+        return Err(format!("parameter '{}' must not be empty", param.name));
+    }
+    if param.choices.is_empty() {
+        return Ok(ParamValue::Str(text.to_string()));
+    }
+    match param.choices.iter().find(|choice| choice.eq_ignore_ascii_case(text)) {
+        Some(choice) => Ok(ParamValue::Str(choice.to_string())),
+        None => Err(format!(
+            "parameter '{}' must be one of {}, got \"{text}\"",
+            param.name,
+            param.choices.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+fn check_range(param: &Param, number: i64) -> Result<ParamValue, String> {
+    match param.range {
+        Some((min, max)) if number < min || number > max => Err(if max == i64::MAX {
+            format!("parameter '{}' must be at least {min}, got {number}", param.name)
+        } else {
+            format!("parameter '{}' must be from {min} to {max}, got {number}", param.name)
+        }),
+        _ => Ok(ParamValue::Int(number)),
+    }
+}
+
+fn check_table(lua: &Lua, param: &Param, table: &Table) -> Result<ParamValue, String> {
+    let json = json::encode(lua, &Value::Table(table.clone()), param.name)?;
+    let fits = match param.kind {
+        ParamType::Array => json.is_array(),
+        // An empty table encodes as a list, but as an object parameter it means "no fields".
+        _ => json.is_object() || json.as_array().is_some_and(Vec::is_empty),
+    };
+    if !fits {
+        return Err(format!(
+            "parameter '{}' must be {}, got a {}",
+            param.name,
+            article(param.kind),
+            json_kind(&json)
+        ));
+    }
+    let json = if json.is_array() && param.kind == ParamType::Object { serde_json::json!({}) } else { json };
+    if param.kind == ParamType::Array {
+        check_items_are_objects(param, &json)?;
+    }
+    Ok(ParamValue::Json(json))
+}
+
+/// The items of array parameters (contacts) are records.
+fn check_items_are_objects(param: &Param, json: &serde_json::Value) -> Result<(), String> {
+    for (index, item) in json.as_array().into_iter().flatten().enumerate() {
+        if !item.is_object() {
+            return Err(format!(
+                "{}[{}] must be a table with named fields, got a {}",
+                param.name,
+                index + 1,
+                json_kind(item)
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn json_kind(json: &serde_json::Value) -> &'static str {
+    match json {
+        serde_json::Value::Array(_) => "list",
+        serde_json::Value::Object(_) => "table with named keys",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Null => "null",
+    }
+}
+
+fn article(kind: ParamType) -> &'static str {
+    match kind {
+        ParamType::String => "a string",
+        ParamType::Integer => "an integer",
+        ParamType::Boolean => "a boolean",
+        ParamType::Array => "a list (a table like { a, b })",
+        ParamType::Object => "a table with named keys",
+    }
+}
+
+/// A value as a short phrase for messages: its type, and small values themselves.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::String(s) => {
+            format!("the string \"{}\"", s.to_string_lossy().chars().take(40).collect::<String>())
+        }
+        Value::Integer(i) => format!("the number {i}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::Boolean(b) => format!("{b}"),
+        other => format!("a {}", other.type_name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lua::specs::find;
+
+    fn check(function: &str, code: &str) -> Result<Validated, String> {
+        let lua = Lua::new();
+        json::Markers::install(&lua).unwrap();
+        let params: Value = lua.load(code).eval().unwrap();
+        validate(&lua, find(function).unwrap(), &params)
+    }
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        assert_eq!(
+            check("list_leads", "return { limt = 5 }").unwrap_err(),
+            "close.list_leads: unknown parameter 'limt'; did you mean 'limit'?"
+        );
+        assert_eq!(
+            check("list_leads", "return { colour = 'x' }").unwrap_err(),
+            "close.list_leads: unknown parameter 'colour'; known parameters: query, limit, skip"
+        );
+        assert_eq!(
+            check("get_current_user", "return { x = 1 }").unwrap_err(),
+            "close.get_current_user: unknown parameter 'x'; close.get_current_user takes no parameters"
+        );
+    }
+
+    #[test]
+    fn types_and_limits() {
+        assert_eq!(
+            check("list_leads", "return { limit = 500 }").unwrap_err(),
+            "close.list_leads: parameter 'limit' must be from 1 to 100, got 500"
+        );
+        assert_eq!(
+            check("list_leads", "return { limit = 0 }").unwrap_err(),
+            "close.list_leads: parameter 'limit' must be from 1 to 100, got 0"
+        );
+        assert_eq!(
+            check("list_leads", "return { limit = '10' }").unwrap_err(),
+            "close.list_leads: parameter 'limit' must be an integer, got the string \"10\""
+        );
+        assert_eq!(check("list_leads", "return { limit = 10.0 }").unwrap().int("limit"), Some(10));
+        assert!(
+            check("list_leads", "return { skip = -1 }").unwrap_err().ends_with("must be at least 0, got -1")
+        );
+        assert_eq!(
+            check("create_task", "return { text = 'x', is_complete = 'yes' }").unwrap_err(),
+            "close.create_task: parameter 'is_complete' must be a boolean, got the string \"yes\""
+        );
+    }
+
+    #[test]
+    fn required_and_empty_ids() {
+        assert_eq!(
+            check("get_lead", "return {}").unwrap_err(),
+            "close.get_lead: parameter 'id' is required (string)"
+        );
+        assert_eq!(
+            check("get_lead", "return nil").unwrap_err(),
+            "close.get_lead: parameter 'id' is required (string)"
+        );
+        assert_eq!(
+            check("get_lead", "return { id = '' }").unwrap_err(),
+            "close.get_lead: parameter 'id' must not be empty"
+        );
+        assert!(check("get_current_user", "return nil").is_ok());
+    }
+
+    #[test]
+    fn positional_arguments_are_refused() {
+        assert_eq!(
+            check("get_lead", "return 'lead_x'").unwrap_err(),
+            "close.get_lead: expected a table of named parameters, got a string; call it as close.get_lead({ ... })"
+        );
+        assert!(check("get_lead", "return { 'lead_x' }").unwrap_err().contains("parameters must be named"));
+    }
+
+    #[test]
+    fn choices_ignore_case() {
+        assert_eq!(check("list_activities", "return { type = 'Email' }").unwrap().str("type"), Some("email"));
+        assert_eq!(
+            check("list_activities", "return { type = 'fax' }").unwrap_err(),
+            "close.list_activities: parameter 'type' must be one of \"email\", \"call\", \"note\", \"sms\", \"meeting\", got \"fax\""
+        );
+    }
+
+    #[test]
+    fn tables_follow_the_json_rules() {
+        let ok = check(
+            "create_lead",
+            "return { name = 'A', contacts = { { name = 'J', emails = {} } }, custom = {} }",
+        )
+        .unwrap();
+        assert_eq!(
+            ok.get("contacts"),
+            Some(&ParamValue::Json(serde_json::json!([{"name": "J", "emails": []}])))
+        );
+        assert_eq!(ok.get("custom"), Some(&ParamValue::Json(serde_json::json!({}))));
+        assert_eq!(
+            check("create_lead", "return { name = 'A', contacts = { name = 'J' } }").unwrap_err(),
+            "close.create_lead: parameter 'contacts' must be a list (a table like { a, b }), got a table with named keys"
+        );
+        assert_eq!(
+            check("create_lead", "return { name = 'A', contacts = { 'J' } }").unwrap_err(),
+            "close.create_lead: contacts[1] must be a table with named fields, got a string"
+        );
+        assert_eq!(
+            check("update_lead", "return { id = 'l', custom = { 'SaaS' } }").unwrap_err(),
+            "close.update_lead: parameter 'custom' must be a table with named keys, got a list"
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! The Lua VM of one run: how a script is loaded, given its arguments, run and ended.
+//!
+//! Each run gets a fresh Lua 5.4 VM with the full standard library, like the `lua`
+//! interpreter. Chunks are named so that errors read `script.lua:12: ...`; a first line
+//! starting with `#` (a shebang) is blanked, keeping its newline so line numbers stay right.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use mlua::chunk::ChunkMode;
+use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
+
+use crate::lua::namespace::{self, Context, Glue};
+use crate::settings::Settings;
+
+/// Exit status of a run whose script failed.
+pub const EXIT_SCRIPT_ERROR: i32 = 1;
+/// Exit status of a usage or configuration error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Where the Lua code comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A script file.
+    File(PathBuf),
+    /// Standard input (`-`).
+    Stdin,
+    /// A chunk given with `-e`.
+    Chunk(String),
+}
+
+/// A script and its command line.
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// The code to run.
+    pub source: Source,
+    /// The arguments after the script: `arg[1]`, `arg[2]`... and `...`.
+    pub args: Vec<OsString>,
+    /// close-lua's own command line before the script: `arg[-n]` .. `arg[-1]`.
+    pub before: Vec<OsString>,
+    /// `arg[0]`: the script's path, `-`, or the chunk.
+    pub name: OsString,
+}
+
+/// Runs a script and returns the process's exit status.
+pub fn run(settings: Settings, script: Script) -> i32 {
+    match run_script(settings, script) {
+        Ok(status) => status,
+        Err(Ended { message, status }) => {
+            flush_lua_output();
+            eprintln!("close-lua: error: {message}");
+            status
+        }
+    }
+}
+
+/// How a run ended when it did not end well.
+struct Ended {
+    message: String,
+    status: i32,
+}
+
+impl Ended {
+    fn script(message: impl Into<String>) -> Ended {
+        Ended { message: message.into(), status: EXIT_SCRIPT_ERROR }
+    }
+}
+
+impl From<mlua::Error> for Ended {
+    fn from(err: mlua::Error) -> Ended {
+        Ended::script(err.to_string())
+    }
+}
+
+fn run_script(settings: Settings, script: Script) -> Result<i32, Ended> {
+    let code = read_source(&script.source)?;
+
+    // SAFETY: the full standard library includes `debug` and loading C modules, which mlua
+    // calls unsafe because they can break memory safety. Scripts are the user's own code,
+    // run with the user's rights, exactly as the `lua` interpreter would run them.
+    let lua = unsafe { Lua::unsafe_new_with(StdLib::ALL, LuaOptions::default()) };
+    let glue = namespace::install(&lua, Rc::new(Context::new(settings)))?;
+    lua.globals().set("arg", arg_table(&lua, &script)?)?;
+
+    let main = lua
+        .load(prepare(&code))
+        .set_name(chunk_name(&script.source))
+        .set_mode(ChunkMode::Text)
+        .into_function()
+        .map_err(|err| Ended::script(syntax_message(err)))?;
+    execute(&lua, &glue, main, &script.args)
+}
+
+/// Reads the script's code.
+fn read_source(source: &Source) -> Result<Vec<u8>, Ended> {
+    let usage = |message: String| Ended { message, status: EXIT_USAGE };
+    match source {
+        Source::File(path) => {
+            std::fs::read(path).map_err(|err| usage(format!("cannot read script {}: {err}", path.display())))
+        }
+        Source::Stdin => {
+            let mut code = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut code)
+                .map_err(|err| usage(format!("cannot read stdin: {err}")))?;
+            Ok(code)
+        }
+        Source::Chunk(code) => Ok(code.clone().into_bytes()),
+    }
+}
+
+/// The name errors use for the chunk: the path as given, `stdin`, or `(command line)`.
+fn chunk_name(source: &Source) -> String {
+    match source {
+        Source::File(path) => format!("@{}", path.display()),
+        Source::Stdin => "=stdin".to_string(),
+        Source::Chunk(_) => "=(command line)".to_string(),
+    }
+}
+
+/// Drops a UTF-8 byte-order mark and blanks a first line starting with `#`, keeping its
+/// newline so the line numbers of the rest stay as in the file.
+fn prepare(code: &[u8]) -> &[u8] {
+    let code = code.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(code);
+    if code.first() == Some(&b'#') {
+        let end = code.iter().position(|&b| b == b'\n').unwrap_or(code.len());
+        return &code[end..];
+    }
+    code
+}
+
+/// `arg` as the `lua` interpreter builds it: the script at 0, its arguments at 1..n, and
+/// the command line before it at negative indices.
+fn arg_table(lua: &Lua, script: &Script) -> mlua::Result<Table> {
+    let table = lua.create_table_with_capacity(script.args.len(), script.before.len() + 1)?;
+    let before = script.before.len() as i64;
+    for (i, word) in script.before.iter().enumerate() {
+        table.raw_set(i as i64 - before, lua_string(lua, word)?)?;
+    }
+    table.raw_set(0, lua_string(lua, &script.name)?)?;
+    for (i, word) in script.args.iter().enumerate() {
+        table.raw_set(i as i64 + 1, lua_string(lua, word)?)?;
+    }
+    Ok(table)
+}
+
+/// A command-line word as a Lua string, byte for byte.
+fn lua_string(lua: &Lua, word: &OsString) -> mlua::Result<mlua::LuaString> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        lua.create_string(word.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        lua.create_string(word.to_string_lossy().as_bytes())
+    }
+}
+
+/// Calls the main chunk and turns an uncaught error into a message and an exit status.
+fn execute(lua: &Lua, glue: &Glue, main: Function, args: &[OsString]) -> Result<i32, Ended> {
+    let mut call_args = MultiValue::new();
+    call_args.push_back(Value::Function(main));
+    for word in args {
+        call_args.push_back(Value::String(lua_string(lua, word)?));
+    }
+    let mut results = glue.run.call::<MultiValue>(call_args)?.into_iter();
+    if let Some(Value::Boolean(true)) = results.next() {
+        return Ok(0);
+    }
+
+    let Some(Value::Table(failure)) = results.next() else {
+        return Err(Ended::script("the script failed without an error value"));
+    };
+    let value: Value = failure.get("value")?;
+    let traceback: String = failure.get::<Option<String>>("traceback")?.unwrap_or_default();
+    Err(describe_failure(glue, &value, &traceback)?)
+}
+
+/// The message of an uncaught error, with its hint and cleaned traceback.
+fn describe_failure(glue: &Glue, value: &Value, traceback: &str) -> mlua::Result<Ended> {
+    let mut status = EXIT_SCRIPT_ERROR;
+    let mut message = match value {
+        Value::Table(table) if table.metatable().as_ref() == Some(&glue.error_metatable) => {
+            if table.get::<Option<String>>("kind")?.as_deref() == Some("config") {
+                status = EXIT_USAGE;
+            }
+            let text = value.to_string()?;
+            let mut message = match table.get::<Option<String>>("location")? {
+                Some(location) => format!("{location}: {text}"),
+                None => text,
+            };
+            if let Some(hint) = table.get::<Option<String>>("hint")? {
+                message.push_str(&format!("\nhint: {hint}"));
+            }
+            message
+        }
+        Value::String(text) => text.to_string_lossy(),
+        Value::Error(err) => err.to_string(),
+        Value::Table(table)
+            if table.metatable().is_some_and(|mt| mt.contains_key("__tostring").unwrap_or(false)) =>
+        {
+            value.to_string()?
+        }
+        other => format!("(error object is a {} value)", other.type_name()),
+    };
+    let traceback = clean_traceback(traceback);
+    if !traceback.is_empty() {
+        message.push('\n');
+        message.push_str(&traceback);
+    }
+    Ok(Ended { message, status })
+}
+
+/// The traceback without the frames of close-lua's own glue and of the call into the script.
+fn clean_traceback(traceback: &str) -> String {
+    let mut lines: Vec<&str> = Vec::new();
+    for line in traceback.lines() {
+        if line.contains("[close-lua]") {
+            // The frame above a glue frame is the glue's own `error` call.
+            if lines.last().is_some_and(|last| last.trim_start().starts_with("[C]: in function 'error'")) {
+                lines.pop();
+            }
+            continue;
+        }
+        if line.contains("in function 'xpcall'")
+            && lines.last().is_some_and(|last| last.contains("in main chunk"))
+        {
+            break;
+        }
+        lines.push(line);
+    }
+    if lines.len() <= 1 {
+        return String::new();
+    }
+    lines.join("\n")
+}
+
+/// A syntax error's message: Lua's own text already names the chunk and line.
+fn syntax_message(err: mlua::Error) -> String {
+    match err {
+        mlua::Error::SyntaxError { message, .. } => message,
+        other => other.to_string(),
+    }
+}
+
+/// Writes out whatever the script printed, so it comes before close-lua's own messages.
+pub fn flush_lua_output() {
+    // SAFETY: fflush(NULL) flushes every C stdio output stream; it takes no pointers of ours.
+    unsafe {
+        libc::fflush(std::ptr::null_mut());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shebang_and_bom_keep_line_numbers() {
+        assert_eq!(prepare(b"#!/usr/bin/env close-lua\nprint(1)\n"), b"\nprint(1)\n");
+        assert_eq!(prepare(b"\xEF\xBB\xBF# comment\nx"), b"\nx");
+        assert_eq!(prepare(b"#"), b"");
+        assert_eq!(prepare(b"print('#')"), b"print('#')");
+    }
+
+    #[test]
+    fn traceback_hides_the_glue() {
+        let raw = "stack traceback:\n\t[C]: in function 'error'\n\t[close-lua]:40: in function \
+                   'app.integrations.close.get_lead'\n\tt.lua:3: in main chunk\n\t[C]: in function 'xpcall'\n\t\
+                   [close-lua]:55: in function <[close-lua]:54>";
+        assert_eq!(clean_traceback(raw), "stack traceback:\n\tt.lua:3: in main chunk");
+        assert_eq!(clean_traceback("stack traceback:\n\t[C]: in ?"), "stack traceback:\n\t[C]: in ?");
+    }
+}

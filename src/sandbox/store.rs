@@ -1,0 +1,219 @@
+//! The organisations' data and the tables that keep it in order.
+//!
+//! Each account has one `Org` behind its own mutex; a request locks the organisation of the
+//! key it authenticated with and nothing else. Leads, activities and tasks sit in `Table`s
+//! that keep rows in the API's default order (newest `date_created` first, ties by ID), so a
+//! page without a query is a walk from the start, never a sort.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap, btree_map};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use super::ids::IdGen;
+use super::model::{Activity, Contact, CustomField, Lead, Status, Task, User};
+use super::time::Timestamp;
+
+/// A row a `Table` can hold: it has an ID and a creation time.
+pub trait Row {
+    fn id(&self) -> &str;
+    fn created(&self) -> Timestamp;
+}
+
+impl Row for Lead {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> Timestamp {
+        self.date_created
+    }
+}
+
+impl Row for Activity {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> Timestamp {
+        self.date_created
+    }
+}
+
+impl Row for Task {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> Timestamp {
+        self.date_created
+    }
+}
+
+/// Where a row sorts: newest first, then by ID.
+type RowKey = (Reverse<Timestamp>, String);
+
+/// Rows kept in default order with an index by ID.
+#[derive(Debug, Clone)]
+pub struct Table<T> {
+    rows: BTreeMap<RowKey, T>,
+    index: HashMap<String, Timestamp>,
+}
+
+impl<T: Row> Table<T> {
+    /// An empty table.
+    pub fn new() -> Table<T> {
+        Table { rows: BTreeMap::new(), index: HashMap::new() }
+    }
+
+    /// Adds a row, replacing any row with the same ID.
+    pub fn insert(&mut self, row: T) {
+        self.remove(&row.id().to_string());
+        let id = row.id().to_string();
+        self.index.insert(id.clone(), row.created());
+        self.rows.insert((Reverse(row.created()), id), row);
+    }
+
+    /// The row with this ID.
+    pub fn get(&self, id: &str) -> Option<&T> {
+        let created = *self.index.get(id)?;
+        self.rows.get(&(Reverse(created), id.to_string()))
+    }
+
+    /// The row with this ID, for changes that keep its `date_created`.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
+        let created = *self.index.get(id)?;
+        self.rows.get_mut(&(Reverse(created), id.to_string()))
+    }
+
+    /// Takes the row with this ID out of the table.
+    pub fn remove(&mut self, id: &str) -> Option<T> {
+        let created = self.index.remove(id)?;
+        self.rows.remove(&(Reverse(created), id.to_string()))
+    }
+
+    /// All rows, newest first.
+    pub fn iter(&self) -> btree_map::Values<'_, RowKey, T> {
+        self.rows.values()
+    }
+
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Keeps only the rows for which `keep` says yes.
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        let index = &mut self.index;
+        self.rows.retain(|_, row| {
+            let kept = keep(row);
+            if !kept {
+                index.remove(row.id());
+            }
+            kept
+        });
+    }
+}
+
+impl<T: Row> Default for Table<T> {
+    fn default() -> Table<T> {
+        Table::new()
+    }
+}
+
+/// One organisation: its people, settings and data.
+#[derive(Debug)]
+pub struct Org {
+    /// The account name from the sandbox options.
+    pub account: String,
+    pub id: String,
+    pub name: String,
+    pub date_created: Timestamp,
+    /// The organisation's users; the first is the one the API key belongs to.
+    pub users: Vec<User>,
+    pub membership_id: String,
+    pub email_account_id: String,
+    pub statuses: Vec<Status>,
+    pub fields: Vec<CustomField>,
+    pub leads: Table<Lead>,
+    /// Which lead each contact belongs to.
+    pub contact_leads: HashMap<String, String>,
+    pub activities: Table<Activity>,
+    pub tasks: Table<Task>,
+    pub ids: IdGen,
+}
+
+impl Org {
+    /// Position of the user the API key belongs to.
+    pub const KEY_USER: usize = 0;
+
+    /// Position of the user with this ID.
+    pub fn user_index(&self, id: &str) -> Option<usize> {
+        self.users.iter().position(|u| u.id == id)
+    }
+
+    /// Adds a lead and indexes its contacts.
+    pub fn insert_lead(&mut self, lead: Lead) {
+        for contact in &lead.contacts {
+            self.contact_leads.insert(contact.id.clone(), lead.id.clone());
+        }
+        self.leads.insert(lead);
+    }
+
+    /// Removes a lead together with its contacts, activities and tasks.
+    pub fn delete_lead(&mut self, id: &str) -> Option<Lead> {
+        let lead = self.leads.remove(id)?;
+        for contact in &lead.contacts {
+            self.contact_leads.remove(&contact.id);
+        }
+        self.activities.retain(|a| a.lead_id != id);
+        self.tasks.retain(|t| t.lead_id != id);
+        Some(lead)
+    }
+
+    /// A contact and the lead it belongs to.
+    pub fn contact(&self, id: &str) -> Option<(&Lead, &Contact)> {
+        let lead = self.leads.get(self.contact_leads.get(id)?)?;
+        let contact = lead.contacts.iter().find(|c| c.id == id)?;
+        Some((lead, contact))
+    }
+
+    /// The lead's incomplete tasks, which Close embeds in the lead.
+    pub fn open_tasks<'a>(&'a self, lead_id: &'a str) -> impl Iterator<Item = &'a Task> + 'a {
+        self.tasks.iter().filter(move |t| t.lead_id == lead_id && !t.is_complete)
+    }
+}
+
+/// Every organisation of a running sandbox, and which API key opens which.
+#[derive(Debug)]
+pub struct Store {
+    orgs: Vec<Mutex<Org>>,
+    keys: HashMap<String, usize>,
+    accounts: Vec<(String, String)>,
+}
+
+impl Store {
+    /// Wraps organisations, each reachable with its own API key.
+    pub fn new(orgs: Vec<(String, Org)>) -> Store {
+        let mut store = Store { orgs: Vec::new(), keys: HashMap::new(), accounts: Vec::new() };
+        for (key, org) in orgs {
+            store.keys.insert(key.clone(), store.orgs.len());
+            store.accounts.push((org.account.clone(), key));
+            store.orgs.push(Mutex::new(org));
+        }
+        store
+    }
+
+    /// The account an API key belongs to, with the organisation's position.
+    pub fn account_of_key(&self, key: &str) -> Option<(usize, &str)> {
+        let index = *self.keys.get(key)?;
+        Some((index, self.accounts[index].0.as_str()))
+    }
+
+    /// The API key of an account.
+    pub fn key_of_account(&self, account: &str) -> Option<&str> {
+        self.accounts.iter().find(|(name, _)| name == account).map(|(_, key)| key.as_str())
+    }
+
+    /// Locks one organisation. A handler that panicked leaves the data as it was at the
+    /// panic; the sandbox keeps serving it rather than failing every later request.
+    pub fn lock(&self, index: usize) -> MutexGuard<'_, Org> {
+        self.orgs[index].lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,371 @@
+//! Settings: the command line, the environment and the config file merged into one value.
+//!
+//! `Settings::resolve` looks only at the command line and the environment, so it is cheap
+//! and cannot fail on a bad config file. The file is read by `load_accounts`, which runs the
+//! first time a script touches `app.integrations.close`: a script that never calls Close
+//! needs no configuration at all.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::GlobalArgs;
+use crate::config::{self, ApiKey, ConfigError};
+
+/// The accounts the sandbox provides when there is no config file.
+pub const SANDBOX_ACCOUNTS: [&str; 3] = ["default", "us_team", "eu_team"];
+
+/// How long an HTTP call may take when `--timeout` is not given.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+
+/// Where a setting came from, for messages that tell the user what to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line option.
+    Flag,
+    /// An environment variable.
+    Env,
+    /// Built in.
+    Default,
+}
+
+/// The resolved settings of one run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The config file to read; `None` when no home directory is known and none was given.
+    pub config_path: Option<PathBuf>,
+    /// Whether `config_path` was given explicitly (then it must exist).
+    pub config_source: Source,
+    /// The account chosen by `--account` or `CLOSE_LUA_ACCOUNT`.
+    pub account: Option<(String, Source)>,
+    /// Whether every account points at the built-in sandbox.
+    pub sandbox: bool,
+    /// How much to report on stderr: 0 quiet, 1 one line per HTTP call, 2 and up more.
+    pub verbose: u8,
+    /// The limit on each HTTP call.
+    pub timeout: Duration,
+    /// `CLOSE_API_KEY`, used when there is no config file.
+    pub env_api_key: Option<ApiKey>,
+    /// `CLOSE_API_BASE_URL`, used together with `CLOSE_API_KEY`.
+    pub env_base_url: Option<String>,
+}
+
+impl Settings {
+    /// Merges the command line with the environment; `env` looks up a variable.
+    pub fn resolve(args: GlobalArgs, env: impl Fn(&str) -> Option<String>) -> Settings {
+        let non_empty = |name: &str| env(name).filter(|value| !value.is_empty());
+
+        let (config_path, config_source) = match (args.config, non_empty("CLOSE_LUA_CONFIG")) {
+            (Some(path), _) => (Some(path), Source::Flag),
+            (None, Some(path)) => (Some(PathBuf::from(path)), Source::Env),
+            (None, None) => (config::default_path(), Source::Default),
+        };
+        let account = match (args.account, non_empty("CLOSE_LUA_ACCOUNT")) {
+            (Some(name), _) => Some((name, Source::Flag)),
+            (None, Some(name)) => Some((name, Source::Env)),
+            (None, None) => None,
+        };
+
+        Settings {
+            config_path,
+            config_source,
+            account,
+            sandbox: args.sandbox,
+            verbose: args.verbose,
+            timeout: Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS)),
+            env_api_key: non_empty("CLOSE_API_KEY").map(ApiKey::new),
+            env_base_url: non_empty("CLOSE_API_BASE_URL"),
+        }
+    }
+}
+
+/// One account, ready for the client.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The name scripts use: `app.integrations.close.<name>`.
+    pub name: String,
+    /// The credential; a placeholder until the sandbox assigns one in sandbox runs.
+    pub api_key: ApiKey,
+    /// Where the API lives, without a trailing slash.
+    pub base_url: String,
+}
+
+/// Every account of the run and which one is the default.
+#[derive(Debug, Clone)]
+pub struct Accounts {
+    /// Where the accounts came from, e.g. "config file /home/x/.config/close-lua/config.toml".
+    pub origin: String,
+    /// The accounts by name.
+    pub by_name: BTreeMap<String, Account>,
+    /// The default account's name, or why there is none. The error only matters when a
+    /// script uses the default account.
+    pub default: Result<String, ConfigError>,
+}
+
+impl Accounts {
+    /// Looks up an account by name, with an error that lists the known ones.
+    pub fn get(&self, name: &str) -> Result<&Account, ConfigError> {
+        self.by_name.get(name).ok_or_else(|| {
+            ConfigError::new(format!(
+                "no account named '{name}' in {}; known accounts: {}",
+                self.origin,
+                self.known_names()
+            ))
+        })
+    }
+
+    /// The names of all accounts, comma separated, for messages.
+    pub fn known_names(&self) -> String {
+        if self.by_name.is_empty() {
+            return "none".to_string();
+        }
+        self.by_name.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Points every account at the sandbox, with the key its organisation accepts.
+    pub fn point_at_sandbox(&mut self, base_url: &str, key_for: impl Fn(&str) -> Option<String>) {
+        for account in self.by_name.values_mut() {
+            account.base_url = base_url.to_string();
+            account.api_key = ApiKey::new(key_for(&account.name).unwrap_or_default());
+        }
+    }
+}
+
+/// Reads the config file (or the environment) into the run's accounts.
+///
+/// In a sandbox run, keys are not required and base URLs are left for
+/// [`Accounts::point_at_sandbox`]; without a config file the sandbox provides
+/// [`SANDBOX_ACCOUNTS`].
+pub fn load_accounts(settings: &Settings) -> Result<Accounts, ConfigError> {
+    let file = match &settings.config_path {
+        Some(path) => config::read(path)?.map(|file| (path.clone(), file)),
+        None => None,
+    };
+    if file.is_none() && settings.config_source != Source::Default {
+        let path = settings.config_path.as_deref().unwrap_or_else(|| "".as_ref());
+        let via = if settings.config_source == Source::Flag { "--config" } else { "CLOSE_LUA_CONFIG" };
+        return Err(ConfigError::new(format!("config file {} (from {via}) does not exist", path.display()))
+            .with_hint(config::creation_hint(path)));
+    }
+
+    let (origin, by_name, file_default) = match file {
+        Some((path, file)) => {
+            let origin = format!("config file {}", path.display());
+            let accounts = accounts_from_file(&origin, file.accounts, settings.sandbox)?;
+            (origin, accounts, file.default_account)
+        }
+        None if settings.sandbox => {
+            let names = SANDBOX_ACCOUNTS.iter().map(|name| name.to_string());
+            ("the sandbox".to_string(), names.map(|name| placeholder(&name)).collect(), None)
+        }
+        None => accounts_from_env(settings)?,
+    };
+
+    let mut accounts = Accounts { origin, by_name, default: Ok(String::new()) };
+    accounts.default = choose_default(&accounts, settings, file_default);
+    Ok(accounts)
+}
+
+/// The accounts of a config file, checked.
+fn accounts_from_file(
+    origin: &str,
+    entries: BTreeMap<String, config::AccountEntry>,
+    sandbox: bool,
+) -> Result<BTreeMap<String, Account>, ConfigError> {
+    let mut accounts = BTreeMap::new();
+    for (name, entry) in entries {
+        let api_key = match entry.api_key {
+            Some(key) => key.into_key(),
+            None if sandbox => ApiKey::new(""),
+            None => {
+                return Err(ConfigError::new(format!("account '{name}' in {origin} has no api_key"))
+                    .with_hint(format!("add api_key = \"api_...\" under [accounts.{name}]")));
+            }
+        };
+        let base_url = entry.base_url.unwrap_or_else(|| config::DEFAULT_BASE_URL.to_string());
+        let base_url = base_url.trim_end_matches('/').to_string();
+        accounts.insert(name.clone(), Account { name, api_key, base_url });
+    }
+    Ok(accounts)
+}
+
+/// The single `default` account that `CLOSE_API_KEY` gives when there is no config file.
+fn accounts_from_env(
+    settings: &Settings,
+) -> Result<(String, BTreeMap<String, Account>, Option<String>), ConfigError> {
+    let Some(api_key) = settings.env_api_key.clone() else {
+        let message = match &settings.config_path {
+            Some(path) => format!("no config file at {} and CLOSE_API_KEY is not set", path.display()),
+            None => "no config file (the home directory is unknown) and CLOSE_API_KEY is not set".to_string(),
+        };
+        let path = settings.config_path.clone().unwrap_or_else(|| PathBuf::from("config.toml"));
+        return Err(ConfigError::new(message).with_hint(config::creation_hint(&path)));
+    };
+    let base_url = match &settings.env_base_url {
+        Some(url) => {
+            config::check_base_url(url)
+                .map_err(|why| ConfigError::new(format!("CLOSE_API_BASE_URL {why}")))?;
+            url.trim_end_matches('/').to_string()
+        }
+        None => config::DEFAULT_BASE_URL.to_string(),
+    };
+    let account = Account { name: "default".to_string(), api_key, base_url };
+    let accounts = BTreeMap::from([("default".to_string(), account)]);
+    Ok(("the environment (CLOSE_API_KEY)".to_string(), accounts, None))
+}
+
+/// An account whose key and URL the sandbox fills in.
+fn placeholder(name: &str) -> (String, Account) {
+    let account = Account { name: name.to_string(), api_key: ApiKey::new(""), base_url: String::new() };
+    (name.to_string(), account)
+}
+
+/// Picks the default account: `--account`, then `CLOSE_LUA_ACCOUNT`, then the file's
+/// `default_account`, then the account named `default`, then the only account there is.
+fn choose_default(
+    accounts: &Accounts,
+    settings: &Settings,
+    file_default: Option<String>,
+) -> Result<String, ConfigError> {
+    let (name, named_by) = match (&settings.account, file_default) {
+        (Some((name, Source::Env)), _) => (name.clone(), "CLOSE_LUA_ACCOUNT"),
+        (Some((name, _)), _) => (name.clone(), "--account"),
+        (None, Some(name)) => (name, "default_account"),
+        (None, None) if accounts.by_name.contains_key("default") => return Ok("default".to_string()),
+        (None, None) if accounts.by_name.len() == 1 => {
+            return Ok(accounts.by_name.keys().next().cloned().unwrap_or_default());
+        }
+        (None, None) => {
+            return Err(ConfigError::new(format!(
+                "no default account in {}: there is no account named 'default' and no default_account",
+                accounts.origin
+            ))
+            .with_hint(format!(
+                "set default_account, pass --account, or name the account in the script \
+                 (known accounts: {})",
+                accounts.known_names()
+            )));
+        }
+    };
+    if accounts.by_name.contains_key(&name) {
+        return Ok(name);
+    }
+    Err(ConfigError::new(format!(
+        "{named_by} names the account '{name}', which is not in {}; known accounts: {}",
+        accounts.origin,
+        accounts.known_names()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Settings for a run with `config` as its config file (none when `None`), `account` as
+    /// `--account`, and `env` as the whole environment. The directory holding the file lives
+    /// as long as the returned guard.
+    fn settings_for(
+        config: Option<&str>,
+        account: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> (Settings, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        if let Some(text) = config {
+            std::fs::write(&path, text).unwrap();
+        }
+        let args = GlobalArgs {
+            config: Some(path),
+            account: account.map(str::to_string),
+            sandbox: false,
+            verbose: 0,
+            timeout: None,
+        };
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let lookup = move |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let mut settings = Settings::resolve(args, lookup);
+        if config.is_none() {
+            settings.config_source = Source::Default;
+        }
+        (settings, dir)
+    }
+
+    const TWO: &str = "[accounts.default]\napi_key = \"k1\"\n[accounts.us_team]\napi_key = \"k2\"\n";
+
+    #[test]
+    fn account_flag_beats_environment_and_file() {
+        let (settings, _dir) = settings_for(Some(TWO), Some("us_team"), &[("CLOSE_LUA_ACCOUNT", "default")]);
+        assert_eq!(load_accounts(&settings).unwrap().default.unwrap(), "us_team");
+        let (settings, _dir) = settings_for(Some(TWO), None, &[("CLOSE_LUA_ACCOUNT", "us_team")]);
+        assert_eq!(load_accounts(&settings).unwrap().default.unwrap(), "us_team");
+    }
+
+    #[test]
+    fn default_account_setting_beats_the_account_named_default() {
+        let text = format!("default_account = \"us_team\"\n{TWO}");
+        let (settings, _dir) = settings_for(Some(&text), None, &[]);
+        assert_eq!(load_accounts(&settings).unwrap().default.unwrap(), "us_team");
+        let (settings, _dir) = settings_for(Some(TWO), None, &[]);
+        assert_eq!(load_accounts(&settings).unwrap().default.unwrap(), "default");
+    }
+
+    #[test]
+    fn unknown_account_lists_the_known_ones() {
+        let (settings, _dir) = settings_for(Some(TWO), Some("eu"), &[]);
+        let err = load_accounts(&settings).unwrap().default.unwrap_err();
+        assert!(err.message.starts_with("--account names the account 'eu', which is not in config file "));
+        assert!(err.message.ends_with("; known accounts: default, us_team"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_account_needs_a_key() {
+        let (settings, _dir) = settings_for(Some("[accounts.x]\nbase_url = \"https://h/api\"\n"), None, &[]);
+        let err = load_accounts(&settings).unwrap_err();
+        assert!(err.message.starts_with("account 'x' in config file "), "{}", err.message);
+        assert!(err.message.ends_with(" has no api_key"));
+    }
+
+    #[test]
+    fn an_explicit_config_must_exist() {
+        let (mut settings, _dir) = settings_for(None, None, &[("CLOSE_API_KEY", "k")]);
+        settings.config_path = Some(PathBuf::from("/nonexistent/c.toml"));
+        settings.config_source = Source::Flag;
+        // The explicit path wins even over CLOSE_API_KEY.
+        let err = load_accounts(&settings).unwrap_err();
+        assert_eq!(err.message, "config file /nonexistent/c.toml (from --config) does not exist");
+        assert!(err.hint.is_some());
+    }
+
+    #[test]
+    fn environment_key_gives_one_default_account() {
+        let (mut settings, _dir) = settings_for(
+            None,
+            None,
+            &[("CLOSE_API_KEY", "api_env"), ("CLOSE_API_BASE_URL", "http://h:1/v1/")],
+        );
+        settings.config_path = Some(PathBuf::from("/nonexistent/c.toml"));
+        let accounts = load_accounts(&settings).unwrap();
+        let account = accounts.get("default").unwrap();
+        assert_eq!(account.api_key.expose(), "api_env");
+        assert_eq!(account.base_url, "http://h:1/v1");
+        assert_eq!(accounts.default.unwrap(), "default");
+    }
+
+    #[test]
+    fn nothing_configured_explains_how_to_start() {
+        let (mut settings, _dir) = settings_for(None, None, &[]);
+        settings.config_path = Some(PathBuf::from("/nonexistent/c.toml"));
+        let err = load_accounts(&settings).unwrap_err();
+        assert_eq!(err.message, "no config file at /nonexistent/c.toml and CLOSE_API_KEY is not set");
+        assert!(err.hint.unwrap().contains("--sandbox"));
+    }
+
+    #[test]
+    fn sandbox_without_config_has_three_accounts() {
+        let (mut settings, _dir) = settings_for(None, None, &[]);
+        settings.config_path = Some(PathBuf::from("/nonexistent/c.toml"));
+        settings.sandbox = true;
+        let accounts = load_accounts(&settings).unwrap();
+        assert_eq!(accounts.known_names(), "default, eu_team, us_team");
+    }
+}

@@ -1,0 +1,204 @@
+//! What the bindings send and what they give back: the requests the sandbox received and the
+//! shapes scripts see.
+
+use crate::helpers::{Served, stderr, stdout};
+
+/// The JSON body of the only request matching `method` and `path`.
+fn body_of(served: &Served, method: &str, path: &str) -> serde_json::Value {
+    let requests = served.sandbox.requests();
+    let matching: Vec<_> = requests.iter().filter(|r| r.method == method && r.path == path).collect();
+    assert_eq!(matching.len(), 1, "one {method} {path} in {:?}", served.request_lines());
+    serde_json::from_str(&matching[0].body).unwrap()
+}
+
+#[test]
+fn list_leads_sends_query_limit_and_skip() {
+    let served = Served::new();
+    let script = "local c = app.integrations.close
+local r = c.list_leads({ query = 'name:Acme', limit = 2, skip = 1 })
+print(#r.leads, r.has_more, r.total_results)
+c.list_leads({})";
+    served.cmd().args(["-e", script]).assert().success().stdout("2\tfalse\t3\n");
+    assert_eq!(
+        served.request_lines(),
+        ["GET /lead/?query=name:Acme&_limit=2&_skip=1", "GET /lead/?_limit=25"]
+    );
+}
+
+#[test]
+fn list_contacts_and_its_envelope() {
+    let served = Served::new();
+    let script = "local r = app.integrations.close.list_contacts({ lead_id = 'lead_abc123XYZ' })
+print(#r.contacts, r.has_more, r.total_results)";
+    served.cmd().args(["-e", script]).assert().success().stdout("2\tfalse\tnil\n");
+    assert_eq!(served.request_lines(), ["GET /contact/?lead_id=lead_abc123XYZ&_limit=25"]);
+}
+
+#[test]
+fn activity_types_use_the_endpoint_close_honours() {
+    let served = Served::new();
+    let script = "local c = app.integrations.close
+local r = c.list_activities({ lead_id = 'lead_abc123XYZ', type = 'sms' })
+for _, a in ipairs(r.activities) do print(a._type, a.type, a.body_preview ~= '') end
+r = c.list_activities({ type = 'email', limit = 100 })
+local all_email = true
+for _, a in ipairs(r.activities) do all_email = all_email and a.type == 'email' end
+print(#r.activities > 2, all_email)
+c.list_activities({})";
+    served.cmd().args(["-e", script]).assert().success().stdout("SMS\tsms\ttrue\ntrue\ttrue\n");
+    assert_eq!(
+        served.request_lines(),
+        [
+            "GET /activity/?lead_id=lead_abc123XYZ&_type=SMS&_limit=25",
+            "GET /activity/email/?_limit=100",
+            "GET /activity/?_limit=25"
+        ]
+    );
+}
+
+#[test]
+fn every_activity_gains_type_and_preview() {
+    let served = Served::new();
+    let script = "local r = app.integrations.close.list_activities({ lead_id = 'lead_abc123XYZ', limit = 100 })
+local kinds = {}
+for _, a in ipairs(r.activities) do
+  assert(type(a.body_preview) == 'string' and #a.body_preview <= 203 and not a.body_preview:find('\\n'))
+  assert(a.type == a._type:lower())
+  kinds[a.type] = true
+end
+for _, k in ipairs({ 'email', 'call', 'note', 'sms', 'meeting' }) do io.write(k, '=', tostring(kinds[k] or false), ' ') end";
+    served
+        .cmd()
+        .args(["-e", script])
+        .assert()
+        .success()
+        .stdout("email=true call=true note=true sms=true meeting=true ");
+}
+
+#[test]
+fn create_task_maps_names_to_the_api() {
+    let served = Served::new();
+    let script = "local c = app.integrations.close
+local me = c.get_current_user({})
+local t = c.create_task({ text = 'Call back', lead_id = 'lead_abc123XYZ',
+  assignee_id = me.id, due_date = '2026-04-15', is_complete = false })
+print(me.id)
+print(t.id:sub(1, 5), t.text, t.date, t.assigned_to == me.id)";
+    let output = served.cmd().args(["-e", script]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stdout(&output);
+    let (user, rest) = out.split_once('\n').unwrap();
+    assert_eq!(rest, "task_\tCall back\t2026-04-15\ttrue\n");
+    assert_eq!(
+        body_of(&served, "POST", "/task/"),
+        serde_json::json!({"_type": "lead", "text": "Call back", "lead_id": "lead_abc123XYZ",
+            "assigned_to": user, "date": "2026-04-15", "is_complete": false})
+    );
+}
+
+#[test]
+fn custom_fields_by_name_are_sent_by_id_and_fetched_once() {
+    let served = Served::new();
+    let script = "local c = app.integrations.close
+local a = c.create_lead({ name = 'First Co', custom = { Industry = 'SaaS' } })
+local b = c.update_lead({ id = a.id, custom = { industry = 'Retail' } })
+print(a.custom.Industry, b.custom.Industry, b.name)";
+    served.cmd().args(["-e", script]).assert().success().stdout("SaaS\tRetail\tFirst Co\n");
+
+    let lines = served.request_lines();
+    assert_eq!(lines.iter().filter(|l| l.starts_with("GET /custom_field/lead/")).count(), 1, "{lines:?}");
+    let body = body_of(&served, "POST", "/lead/");
+    let object = body.as_object().unwrap();
+    assert!(!object.contains_key("custom"), "the deprecated custom object is not sent: {body}");
+    let keys: Vec<&String> = object.keys().filter(|k| k.starts_with("custom.cf_")).collect();
+    assert_eq!(keys.len(), 1, "{body}");
+    assert_eq!(object[keys[0]], "SaaS");
+}
+
+#[test]
+fn a_custom_field_id_is_used_as_given() {
+    let served = Served::new();
+    let script = "local c = app.integrations.close
+local lead = c.get_lead({ id = 'lead_abc123XYZ' })
+local id
+for k in pairs(lead) do if k:match('^custom%.cf_') then id = id or k:sub(8) end end
+c.update_lead({ id = 'lead_abc123XYZ', custom = { [id] = lead['custom.' .. id] } })";
+    served.cmd().args(["-e", script]).assert().success();
+    assert!(
+        served.request_lines().iter().all(|l| !l.starts_with("GET /custom_field/")),
+        "{:?}",
+        served.request_lines()
+    );
+}
+
+#[test]
+fn update_sends_only_what_changes_and_delete_returns_true() {
+    let served = Served::new();
+    let script = "local c = app.integrations.close
+local lead = c.create_lead({ name = 'Temp Co', url = 'https://temp.example.com' })
+c.update_lead({ id = lead.id, url = 'https://new.example.com' })
+print(c.delete_lead({ id = lead.id }))
+local ok, err = pcall(c.get_lead, { id = lead.id })
+print(ok, err.status)";
+    served.cmd().args(["-e", script]).assert().success().stdout("true\nfalse\t404\n");
+    let lines = served.request_lines();
+    let put = lines.iter().find(|l| l.starts_with("PUT")).unwrap().clone();
+    let path = put.trim_start_matches("PUT ");
+    assert_eq!(body_of(&served, "PUT", path), serde_json::json!({"url": "https://new.example.com"}));
+    assert!(lines.iter().any(|l| l == &format!("DELETE {path}")));
+}
+
+#[test]
+fn requests_carry_basic_auth_and_a_user_agent() {
+    let served = Served::new();
+    served.cmd().args(["-e", "app.integrations.close.get_current_user({})"]).assert().success();
+    let request = &served.sandbox.requests()[0];
+    let header = |name: &str| request.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    use base64::Engine;
+    let expected = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:", served.sandbox.api_key("default").unwrap()));
+    assert_eq!(header("authorization"), Some(format!("Basic {expected}")));
+    assert_eq!(header("user-agent"), Some(format!("close-lua/{}", env!("CARGO_PKG_VERSION"))));
+    assert_eq!(request.path, "/me/");
+}
+
+#[test]
+fn json_null_becomes_an_absent_key() {
+    let served = Served::new();
+    let script = "local lead = app.integrations.close.get_lead({ id = 'lead_abc123XYZ' })
+print(lead.description, lead.url or '-', #lead.contacts)";
+    let output = served.cmd().args(["-e", script]).output().unwrap();
+    assert_eq!(stdout(&output), "nil\thttps://acme.example.com\t2\n", "{}", stderr(&output));
+}
+
+#[test]
+fn verbose_prints_one_line_per_call() {
+    let served = Served::new();
+    let output = served
+        .cmd()
+        .args([
+            "-v",
+            "-e",
+            "local c = app.integrations.close c.get_current_user({}) c.list_leads({ limit = 1 })",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("close-lua: GET /me/ -> 200 ("), "{err}");
+    assert!(lines[1].starts_with("close-lua: GET /lead/?_limit=1 -> 200 ("), "{err}");
+}
+
+#[test]
+fn namespaces_share_one_client_per_account() {
+    let served = Served::new();
+    let script = "local c = app.integrations.close
+print(c.get_current_user({}).email == c.default.get_current_user({}).email)
+print(c.us_team.get_current_user({}).email ~= c.get_current_user({}).email)
+print(c.eu_team.list_leads({ limit = 1 }).leads[1].organization_id ~= c.list_leads({ limit = 1 }).leads[1].organization_id)";
+    served.cmd().args(["-e", script]).assert().success().stdout("true\ntrue\ntrue\n");
+    let accounts: Vec<Option<String>> = served.sandbox.requests().into_iter().map(|r| r.account).collect();
+    let default = Some("default".to_string());
+    assert_eq!(accounts.iter().filter(|a| **a == default).count(), 4);
+}

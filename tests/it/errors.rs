@@ -1,0 +1,186 @@
+//! How failures reach scripts and users: error values, messages, exit statuses, and that a
+//! bad call sends nothing.
+
+use close_lua::sandbox::Fault;
+
+use crate::helpers::{Env, Served, stderr, stdout};
+
+#[test]
+fn not_found_is_a_catchable_error_value() {
+    let served = Served::new();
+    let script = "local ok, err = pcall(app.integrations.close.get_lead, { id = 'lead_missing' })
+print(ok, err.kind, err.status, err.method, err.path, err.account, err.retries)
+print(err.message)
+print(tostring(err))
+print(next(err.field_errors))";
+    served.cmd().args(["-e", script]).assert().success().stdout(
+        "false\thttp\t404\tGET\t/lead/lead_missing/\tdefault\t0\n\
+         Lead matching query does not exist.\n\
+         close.get_lead: HTTP 404: Lead matching query does not exist.\n\
+         nil\n",
+    );
+}
+
+#[test]
+fn an_uncaught_api_error_names_the_script_line() {
+    let served = Served::new();
+    served
+        .env
+        .write("t.lua", "local close = app.integrations.close\nclose.get_lead({ id = 'lead_missing' })\n");
+    served.cmd().args(["run", "t.lua"]).assert().code(1).stdout("").stderr(
+        "close-lua: error: t.lua:2: close.get_lead: HTTP 404: Lead matching query does not exist.\n\
+         stack traceback:\n\tt.lua:2: in main chunk\n",
+    );
+}
+
+#[test]
+fn validation_errors_carry_field_errors() {
+    let served = Served::new();
+    let script =
+        "local ok, err = pcall(app.integrations.close.create_lead, { name = 'X', status_id = 'stat_nope' })
+print(err.status, err.field_errors.status)
+print(err)";
+    served.cmd().args(["-e", script]).assert().success().stdout(
+        "400\t'stat_nope' is not a valid choice of lead status.\n\
+         close.create_lead: HTTP 400: status: 'stat_nope' is not a valid choice of lead status.\n",
+    );
+}
+
+#[test]
+fn a_failed_write_is_sent_once_and_reported() {
+    let served = Served::new();
+    served.sandbox.push_fault(
+        1,
+        Fault::Respond { status: 500, headers: vec![], body: b"{\"error\": \"boom\"}".to_vec() },
+    );
+    let script = "local ok, err = pcall(app.integrations.close.create_lead, { name = 'Once Co' })
+print(ok, err.status, tostring(err))";
+    served
+        .cmd()
+        .args(["-e", script])
+        .assert()
+        .success()
+        .stdout("false\t500\tclose.create_lead: HTTP 500: boom\n");
+    let posts: Vec<String> =
+        served.request_lines().into_iter().filter(|line| line.starts_with("POST")).collect();
+    assert_eq!(posts, ["POST /lead/"]);
+}
+
+#[test]
+fn a_non_json_error_body_is_quoted_briefly() {
+    let served = Served::new();
+    let page = format!("<html><body><h1>502 Bad Gateway</h1>{}</body></html>", "<p>padding</p>".repeat(50));
+    served.sandbox.push_fault(1, Fault::Respond { status: 502, headers: vec![], body: page.into_bytes() });
+    let script =
+        "local ok, err = pcall(app.integrations.close.get_current_user, {}) print(err.status, err.message)";
+    let output = served.cmd().args(["-e", script]).output().unwrap();
+    let out = stdout(&output);
+    assert!(
+        out.starts_with(
+            "502\tBad Gateway (the response was not JSON: \"<html><body><h1>502 Bad Gateway</h1>"
+        ),
+        "{out}"
+    );
+    assert!(out.ends_with("...\")\n") && out.len() < 220, "{out}");
+}
+
+#[test]
+fn a_refused_key_names_the_account_and_never_shows_the_key() {
+    let served = Served::new();
+    let key = "api_RECOGNISABLE.SECRET_4242";
+    let config =
+        format!("[accounts.default]\napi_key = \"{key}\"\nbase_url = \"{}\"\n", served.sandbox.base_url());
+    served.env.write_default_config(&config);
+    let output =
+        served.cmd().args(["-vv", "-e", "app.integrations.close.get_current_user({})"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("close.get_current_user: HTTP 401: the API key of account 'default' was refused"),
+        "{err}"
+    );
+    let encoded = base64_of(&format!("{key}:"));
+    for text in [stdout(&output), err] {
+        assert!(!text.contains("SECRET_4242") && !text.contains(&encoded), "the key leaked: {text}");
+    }
+}
+
+#[test]
+fn a_bad_parameter_is_reported_before_any_request() {
+    let served = Served::new();
+    served.env.write("t.lua", "\napp.integrations.close.list_leads({ limt = 5 })\n");
+    served.cmd().args(["run", "t.lua"]).assert().code(1).stderr(predicates::str::starts_with(
+        "close-lua: error: t.lua:2: close.list_leads: unknown parameter 'limt'; did you mean 'limit'?\nstack traceback:\n",
+    ));
+    for script in [
+        "app.integrations.close.list_leads({ limit = 500 })",
+        "app.integrations.close.get_lead({})",
+        "app.integrations.close.create_lead({ name = 5 })",
+        "app.integrations.close.list_contacts('lead_x')",
+    ] {
+        served.cmd().args(["-e", script]).assert().code(1);
+    }
+    assert_eq!(served.request_lines(), Vec::<String>::new());
+}
+
+#[test]
+fn usage_errors_are_strings_with_the_location() {
+    let served = Served::new();
+    let script =
+        "local ok, err = pcall(app.integrations.close.list_leads, { limit = 0 }) print(type(err), err)";
+    served
+        .cmd()
+        .args(["-e", script])
+        .assert()
+        .success()
+        .stdout("string\tclose.list_leads: parameter 'limit' must be from 1 to 100, got 0\n");
+    let script =
+        "local ok, err = pcall(function() app.integrations.close.list_leads({ limit = 0 }) end) print(err)";
+    served
+        .cmd()
+        .args(["-e", script])
+        .assert()
+        .success()
+        .stdout("(command line):1: close.list_leads: parameter 'limit' must be from 1 to 100, got 0\n");
+}
+
+#[test]
+fn an_unknown_custom_field_sends_nothing() {
+    let served = Served::new();
+    let script = "app.integrations.close.create_lead({ name = 'X', custom = { Industri = 'SaaS' } })";
+    let output = served.cmd().args(["-e", script]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.starts_with("close-lua: error: (command line):1: close.create_lead: custom: unknown custom field 'Industri'; the account's lead custom fields are: "), "{err}");
+    assert!(err.contains("Industry"), "{err}");
+    assert!(served.request_lines().iter().all(|line| line.starts_with("GET /custom_field/lead/")));
+}
+
+#[test]
+fn a_misspelt_function_suggests_the_right_one() {
+    let output = Env::new().cmd().args(["-e", "app.integrations.close.list_lead({})"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).starts_with(
+        "close-lua: error: (command line):1: no function list_lead in app.integrations.close; did you mean list_leads?\n"
+    ), "{}", stderr(&output));
+}
+
+#[test]
+fn a_server_that_cannot_be_reached() {
+    let env = Env::new();
+    // Port 9 on loopback (discard) is closed on test machines, so the connection is refused.
+    env.write_default_config(
+        "[accounts.default]\napi_key = \"k\"\nbase_url = \"http://127.0.0.1:9/api/v1\"\n",
+    );
+    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {}) print(err.kind, err.status, tostring(err))";
+    env.cmd()
+        .args(["-e", script])
+        .assert()
+        .success()
+        .stdout("network\tnil\tclose.get_current_user: cannot connect to 127.0.0.1:9: connection refused\n");
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}

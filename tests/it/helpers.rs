@@ -1,0 +1,99 @@
+//! Shared helpers: a clean command, a home directory of its own, a sandbox with a config
+//! that points at it.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use close_lua::sandbox::{RecordedRequest, Sandbox, SandboxOptions};
+
+/// A fresh home directory and the command to run close-lua in it.
+pub struct Env {
+    pub home: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env { home: tempfile::tempdir().expect("a temporary home") }
+    }
+
+    /// close-lua with an empty environment apart from HOME, so no config or CLOSE_*
+    /// variable of the machine leaks in.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("close-lua").expect("the close-lua binary");
+        cmd.env_clear().env("HOME", self.home.path()).current_dir(self.home.path());
+        cmd
+    }
+
+    /// Writes a file under the home directory and returns its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.home.path().join(name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Writes the config file at its default place.
+    pub fn write_default_config(&self, text: &str) -> PathBuf {
+        self.write(".config/close-lua/config.toml", text)
+    }
+}
+
+/// A sandbox in this process and a home whose default config points every account at it.
+pub struct Served {
+    pub env: Env,
+    pub sandbox: Sandbox,
+}
+
+impl Served {
+    /// A sandbox with the accounts `default`, `us_team` and `eu_team`.
+    pub fn new() -> Served {
+        Served::with_accounts(&["default", "us_team", "eu_team"])
+    }
+
+    pub fn with_accounts(names: &[&str]) -> Served {
+        let options =
+            SandboxOptions { accounts: names.iter().map(|n| n.to_string()).collect(), ..Default::default() };
+        let sandbox = Sandbox::start(options).expect("the sandbox starts");
+        let env = Env::new();
+        let mut config = String::new();
+        for name in names {
+            config.push_str(&format!(
+                "[accounts.{name}]\napi_key = \"{}\"\nbase_url = \"{}\"\n\n",
+                sandbox.api_key(name).unwrap(),
+                sandbox.base_url()
+            ));
+        }
+        env.write_default_config(&config);
+        Served { env, sandbox }
+    }
+
+    pub fn cmd(&self) -> Command {
+        self.env.cmd()
+    }
+
+    /// The requests the sandbox received, as "METHOD /path/?query" lines.
+    pub fn request_lines(&self) -> Vec<String> {
+        self.sandbox.requests().iter().map(request_line).collect()
+    }
+}
+
+/// "GET /lead/?query=Acme&_limit=10"
+pub fn request_line(request: &RecordedRequest) -> String {
+    if request.query.is_empty() {
+        return format!("{} {}", request.method, request.path);
+    }
+    let query: Vec<String> = request.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{} {}?{}", request.method, request.path, query.join("&"))
+}
+
+/// The process's stdout as text.
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The process's stderr as text.
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}

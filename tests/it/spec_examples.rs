@@ -1,0 +1,1 @@
+//! Every example of the Lua API reference, as written, against the sandbox.
