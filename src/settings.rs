@@ -148,22 +148,30 @@ pub fn load_accounts(settings: &Settings) -> Result<Accounts, ConfigError> {
             .with_hint(config::creation_hint(path)));
     }
 
-    let (origin, by_name, file_default) = match file {
+    let found = match file {
         Some((path, file)) => {
             let origin = format!("config file {}", path.display());
-            let accounts = accounts_from_file(&origin, file.accounts, settings.sandbox)?;
-            (origin, accounts, file.default_account)
+            let by_name = accounts_from_file(&origin, file.accounts, settings.sandbox)?;
+            Found { origin, by_name, file_default: file.default_account }
         }
-        None if settings.sandbox => {
-            let names = SANDBOX_ACCOUNTS.iter().map(|name| name.to_string());
-            ("the sandbox".to_string(), names.map(|name| placeholder(&name)).collect(), None)
-        }
+        None if settings.sandbox => Found {
+            origin: "the sandbox".to_string(),
+            by_name: SANDBOX_ACCOUNTS.iter().map(|name| placeholder(name)).collect(),
+            file_default: None,
+        },
         None => accounts_from_env(settings)?,
     };
 
-    let mut accounts = Accounts { origin, by_name, default: Ok(String::new()) };
-    accounts.default = choose_default(&accounts, settings, file_default);
+    let mut accounts = Accounts { origin: found.origin, by_name: found.by_name, default: Ok(String::new()) };
+    accounts.default = choose_default(&accounts, settings, found.file_default);
     Ok(accounts)
+}
+
+/// Accounts as read from one place, before the default is chosen.
+struct Found {
+    origin: String,
+    by_name: BTreeMap<String, Account>,
+    file_default: Option<String>,
 }
 
 /// The accounts of a config file, checked.
@@ -190,9 +198,7 @@ fn accounts_from_file(
 }
 
 /// The single `default` account that `CLOSE_API_KEY` gives when there is no config file.
-fn accounts_from_env(
-    settings: &Settings,
-) -> Result<(String, BTreeMap<String, Account>, Option<String>), ConfigError> {
+fn accounts_from_env(settings: &Settings) -> Result<Found, ConfigError> {
     let Some(api_key) = settings.env_api_key.clone() else {
         let message = match &settings.config_path {
             Some(path) => format!("no config file at {} and CLOSE_API_KEY is not set", path.display()),
@@ -210,8 +216,8 @@ fn accounts_from_env(
         None => config::DEFAULT_BASE_URL.to_string(),
     };
     let account = Account { name: "default".to_string(), api_key, base_url };
-    let accounts = BTreeMap::from([("default".to_string(), account)]);
-    Ok(("the environment (CLOSE_API_KEY)".to_string(), accounts, None))
+    let by_name = BTreeMap::from([("default".to_string(), account)]);
+    Ok(Found { origin: "the environment (CLOSE_API_KEY)".to_string(), by_name, file_default: None })
 }
 
 /// An account whose key and URL the sandbox fills in.

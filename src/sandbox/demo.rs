@@ -78,6 +78,7 @@ pub fn organisation(account: &str, generated: usize) -> Org {
             id: ids.next("user"),
             first_name: first.clone(),
             last_name: last.clone(),
+            name: format!("{first} {last}"),
             email: email.clone(),
             date_created: founded.plus_seconds(600 * n as i64),
         })

@@ -12,6 +12,7 @@ use super::store::Org;
 /// The order kinds are handed out in.
 const KINDS: [&str; 5] = ["email", "call", "note", "sms", "meeting"];
 
+/// Subjects of outgoing emails; replies put "Re: " in front. `{company}` is the lead name.
 const SUBJECTS: [&str; 5] = [
     "Following up on our conversation",
     "Pricing for {company}",
@@ -20,18 +21,22 @@ const SUBJECTS: [&str; 5] = [
     "Agenda for our call",
 ];
 
+/// Bodies of outgoing emails; `{first}` is the contact's first name, `{user}` the sender's.
 const EMAIL_BODIES: [&str; 3] = [
     "Hi {first},\n\nThanks for your time today. The overview we discussed is attached.\n\nBest,\n{user}",
-    "Hi {first},\n\nCould you share who else should join the next call? Happy to adapt the agenda.\n\nThanks,\n{user}",
+    "Hi {first},\n\nCould you share who else should join the next call? Happy to adapt the \
+     agenda.\n\nThanks,\n{user}",
     "Hello {first},\n\nAs promised, here are two short case studies from similar teams.\n\nRegards,\n{user}",
 ];
 
+/// Bodies of the contacts' replies.
 const REPLIES: [&str; 3] = [
     "Thanks, this is helpful. Let me check with the team and get back to you.\n\n{first}",
     "Looks good. Can we talk about pricing on Thursday?\n\n{first}",
     "Got it, thank you. I will forward this to our finance team.\n\n{first}",
 ];
 
+/// Notes of answered calls.
 const CALL_NOTES: [&str; 4] = [
     "Walked through the pricing tiers; they want a pilot.",
     "Discussed the integration with their ERP.",
@@ -39,6 +44,7 @@ const CALL_NOTES: [&str; 4] = [
     "Talked about budget timing for next quarter.",
 ];
 
+/// Notes about the lead.
 const NOTES: [&str; 5] = [
     "Decision expected by the end of the quarter.",
     "Prefers email over phone.",
@@ -47,6 +53,7 @@ const NOTES: [&str; 5] = [
     "Security review required before signing.",
 ];
 
+/// Text messages.
 const TEXTS: [&str; 5] = [
     "Hi {first}, I just sent the details by email.",
     "Running 5 minutes late for our call, sorry!",
@@ -55,6 +62,7 @@ const TEXTS: [&str; 5] = [
     "Can we move our call to Thursday?",
 ];
 
+/// Meeting titles.
 const MEETINGS: [&str; 5] = [
     "{company} kickoff",
     "{company} product demo",
@@ -99,7 +107,7 @@ pub fn add(org: &mut Org, lead_id: &str, n: usize) {
                 subject: fill(SUBJECTS[pick % SUBJECTS.len()]),
                 body_text: fill(EMAIL_BODIES[pick % EMAIL_BODIES.len()]),
                 incoming: false,
-                sender: format!("{} <{}>", org.users[user].full_name(), org.users[user].email),
+                sender: format!("{} <{}>", org.users[user].name, org.users[user].email),
                 to: vec![email.clone()],
             },
             "call" if pick % 4 == 3 => Detail::Call {

@@ -4,7 +4,9 @@
 //! key's rate limit first (every request counts, and every answer carries `RateLimit`),
 //! then the path (404 for unknown paths and for paths missing their trailing slash), the
 //! method (405), the API key (401), and for writes the content type (415) and a JSON object
-//! body (400). Only then is the organisation locked and the handler run.
+//! body (400). Only then is the organisation locked and the handler run. A POST with
+//! `X-HTTP-Method-Override: GET` is served as a GET whose parameters come from the body's
+//! `_params`, as Close allows for queries too long for a URL.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -36,7 +38,7 @@ pub struct Incoming {
 #[derive(Debug)]
 pub struct Call<'a> {
     pub query: &'a [(String, String)],
-    /// The JSON object of a write; empty for reads.
+    /// The JSON object of a write (or of an overridden GET); empty for plain reads.
     pub body: &'a Map<String, Value>,
     pub max_skip: usize,
 }
@@ -67,32 +69,58 @@ pub fn account_of(shared: &Shared, headers: &[(String, String)]) -> Option<Strin
 /// Everything after the rate limit.
 fn route(shared: &Shared, request: &Incoming, org: Option<usize>) -> Answer {
     let route = find_route(&request.path)?;
-    let method = request.method.as_str();
+    let overriding = is_get_override(request);
+    let method = if overriding { "GET" } else { request.method.as_str() };
     if !route.methods().contains(&method) {
         let allowed = route.methods().join(", ");
-        return Err(Reply::error(
-            405,
-            format!(
-                "Method {method} is not allowed here; this endpoint \
-            answers {allowed}."
-            ),
-        )
-        .with_header("Allow", allowed));
+        let message = format!("Method {method} is not allowed here; this endpoint answers {allowed}.");
+        return Err(Reply::error(405, message).with_header("Allow", allowed));
     }
-    let org = org.ok_or_else(|| {
-        Reply::error(
-            401,
-            "The server could not verify that you are authorized to access this \
-            resource. Check the API key you sent as the user name of HTTP Basic authentication.",
-        )
-    })?;
+    let org = org.ok_or_else(|| Reply::error(401, UNAUTHORIZED))?;
+
+    // Writes carry a JSON object; an overridden GET carries its parameters in one.
     let body = match method {
         "POST" | "PUT" => json_body(request)?,
+        _ if overriding => json_body(request)?,
         _ => Map::new(),
     };
-    let call = Call { query: &request.query, body: &body, max_skip: shared.max_skip };
+    let query = if overriding { override_params(&request.query, &body) } else { request.query.clone() };
+    let call = Call { query: &query, body: &body, max_skip: shared.max_skip };
     let mut org = shared.store.lock(org);
     run(&mut org, route, method, &call)
+}
+
+/// The answer to a missing or unknown API key, worded like Close's.
+const UNAUTHORIZED: &str = "The server could not verify that you are authorized to access this \
+    resource. Check the API key you sent as the user name of HTTP Basic authentication.";
+
+/// Whether a POST asks to be treated as a GET. Close accepts this so that long filter
+/// lists can travel in a JSON body (`{"_params": {...}}`) instead of an over-long URL.
+fn is_get_override(request: &Incoming) -> bool {
+    request.method == "POST"
+        && header(&request.headers, "x-http-method-override").is_some_and(|m| m.eq_ignore_ascii_case("GET"))
+}
+
+/// The query of an overridden GET: the URL's parameters followed by those in `_params`.
+fn override_params(url_query: &[(String, String)], body: &Map<String, Value>) -> Vec<(String, String)> {
+    let mut query = url_query.to_vec();
+    let Some(Value::Object(params)) = body.get("_params") else {
+        return query;
+    };
+    for (name, value) in params {
+        let text = match value {
+            Value::Null => continue,
+            Value::String(text) => text.clone(),
+            Value::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                .collect::<Vec<_>>()
+                .join(","),
+            other => other.to_string(),
+        };
+        query.push((name.clone(), text));
+    }
+    query
 }
 
 /// The route of a full path, or the 404 to answer.

@@ -60,7 +60,8 @@ pub fn get_lead(org: &Org, id: &str, call: &Call) -> Answer {
 }
 
 /// `POST /lead/`: creates a lead (and its inline contacts) and answers it in full, with 200
-/// as Close does.
+/// as Close does. Close also logs a `Created` activity for a new lead; the sandbox does not
+/// record that kind.
 pub fn create_lead(org: &mut Org, call: &Call) -> Answer {
     let changes = lead_write::read(org, call.body, true).map_err(Reply::field_errors)?;
     let now = time::now();
@@ -91,6 +92,7 @@ pub fn create_lead(org: &mut Org, call: &Call) -> Answer {
         updated_by: Org::KEY_USER,
         date_created: now,
         date_updated: now,
+        search_text: String::new(),
     };
     apply(&mut lead, changes);
     let id = lead.id.clone();
@@ -106,6 +108,7 @@ pub fn update_lead(org: &mut Org, id: &str, call: &Call) -> Answer {
     let changes = lead_write::read(org, call.body, false).map_err(Reply::field_errors)?;
     if let Some(lead) = org.leads.get_mut(id) {
         apply(lead, changes);
+        lead.refresh_search_text();
         lead.updated_by = Org::KEY_USER;
         lead.date_updated = time::now();
     }

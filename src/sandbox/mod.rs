@@ -12,13 +12,15 @@
 //! Layout: `server` (threads and HTTP), `dispatch` (checks and routing) with `routes`,
 //! the handlers (`leads`, `contacts`, `activities`, `tasks`, `account`), `store` and
 //! `model` (the data), `render` (JSON shapes), `query` and `search` (the search language),
-//! `demo`, `demo_leads` and `generated` (the demo organisation), `faults`, `ratelimit`,
-//! `paging`, `reply`, `lead_write`, `phone`, `ids` and `time`.
+//! `demo`, `demo_leads`, `demo_acme`, `demo_activities` and `generated` (the demo
+//! organisation), `faults`, `ratelimit`, `paging`, `reply`, `lead_write`, `phone`, `ids`
+//! and `time`.
 
 mod account;
 mod activities;
 mod contacts;
 mod demo;
+mod demo_acme;
 mod demo_activities;
 mod demo_leads;
 mod dispatch;
@@ -83,7 +85,6 @@ impl Default for SandboxOptions {
 }
 
 /// A running sandbox. Dropping it stops the server and joins its worker threads.
-#[derive(Debug)]
 pub struct Sandbox {
     shared: Arc<Shared>,
     server: Server,
@@ -108,6 +109,13 @@ pub struct RecordedRequest {
     /// The status the sandbox answered; 0 while the answer is still pending (a delayed
     /// request).
     pub status: u16,
+}
+
+impl std::fmt::Debug for Sandbox {
+    /// Names the address only: the organisations' data would bury everything else.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("base_url", &self.base_url()).finish_non_exhaustive()
+    }
 }
 
 impl Sandbox {

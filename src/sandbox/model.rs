@@ -16,15 +16,10 @@ pub struct User {
     pub id: String,
     pub first_name: String,
     pub last_name: String,
+    /// "First Last", the form Close uses in `*_name` fields; kept ready for rendering.
+    pub name: String,
     pub email: String,
     pub date_created: Timestamp,
-}
-
-impl User {
-    /// "First Last", the form Close uses in `*_name` fields.
-    pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-    }
 }
 
 /// A lead status such as "Potential".
@@ -41,7 +36,8 @@ pub enum FieldType {
     Text,
     /// One of a fixed list of strings.
     Choices(Vec<String>),
-    /// A JSON number.
+    /// A JSON number (what Close sends for number fields is not documented; a number is
+    /// the natural reading).
     Number,
     /// A day written `YYYY-MM-DD`.
     Date,
@@ -139,9 +135,27 @@ pub struct Lead {
     pub updated_by: usize,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
+    /// The name, contact names and emails, lower-cased and joined, for free-text search.
+    /// `Org::insert_lead` fills it in; writes that change those parts refresh it.
+    pub search_text: String,
 }
 
 impl Lead {
+    /// Recomputes `search_text` from the lead's current name and contacts. One string per
+    /// lead keeps a free-text search to one memory read per lead instead of a handful.
+    pub fn refresh_search_text(&mut self) {
+        let mut text = self.name.to_lowercase();
+        for contact in &self.contacts {
+            text.push('\0');
+            text.push_str(&contact.name.to_lowercase());
+            for email in &contact.emails {
+                text.push('\0');
+                text.push_str(&email.email.to_lowercase());
+            }
+        }
+        self.search_text = text;
+    }
+
     /// What Close shows for the lead: its name, or the first contact's name when the name is
     /// empty (a choice; what Close shows then is not documented).
     pub fn display_name(&self) -> &str {

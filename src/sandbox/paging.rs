@@ -2,7 +2,8 @@
 //!
 //! Every list endpoint takes `_limit` (default 100, capped per endpoint), `_skip` (capped by
 //! the sandbox's `max_skip`, as Close caps deep offsets) and `_fields`. Lists answer
-//! `{"has_more": bool, "data": [...]}`; lead lists add `total_results`. Pages are written
+//! `{"has_more": bool, "data": [...]}`; lead lists add `total_results`, with or without a
+//! query (recordings only show it on searches; the sandbox always sends it). Pages are written
 //! row by row straight into the body, since lead pages are the largest answers the sandbox
 //! gives and benchmarks measure them.
 
@@ -24,7 +25,8 @@ pub struct ListParams {
     pub fields: Option<Fields>,
 }
 
-/// The top-level fields `_fields` keeps; `id` is always among them.
+/// The top-level fields `_fields` keeps. `id` is always among them: Close's own scripts
+/// always ask for it, and whether Close adds it unasked is not documented.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fields(HashSet<String>);
 

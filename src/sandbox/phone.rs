@@ -23,13 +23,9 @@ const COUNTRIES: [(&str, &str); 8] = [
 /// wrong with it.
 pub fn normalize(raw: &str, kind: &str) -> Result<Phone, String> {
     let digits = digits_of(raw).ok_or_else(|| format!("'{raw}' is not a valid phone number."))?;
-    let international = if raw.trim_start().starts_with('+') {
-        digits
-    } else if digits.len() == 11 && digits.starts_with('1') {
-        digits
-    } else {
-        format!("1{digits}")
-    };
+    // Numbers that already carry a country code keep it; others are national (American).
+    let has_code = raw.trim_start().starts_with('+') || (digits.len() == 11 && digits.starts_with('1'));
+    let international = if has_code { digits } else { format!("1{digits}") };
     if !(8..=15).contains(&international.len()) {
         return Err(format!("'{raw}' is not a valid phone number."));
     }

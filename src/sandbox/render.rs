@@ -5,6 +5,8 @@
 //! without building a `serde_json::Value` first: a page of a hundred leads is written for
 //! every list call, and this keeps that cheap. Key order follows Close's responses loosely.
 
+use std::fmt;
+
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -45,9 +47,9 @@ pub struct ActivityView<'a> {
 
 /// The one integration link Close adds to every lead.
 #[derive(Serialize)]
-struct IntegrationLink {
+struct IntegrationLink<'a> {
     name: &'static str,
-    url: String,
+    url: Text<SearchUrl<'a>>,
 }
 
 impl Serialize for LeadView<'_> {
@@ -62,10 +64,10 @@ impl Serialize for LeadView<'_> {
         map.serialize_entry("url", &lead.url)?;
         map.serialize_entry("status_id", &status.id)?;
         map.serialize_entry("status_label", &status.label)?;
-        map.serialize_entry("html_url", &format!("https://app.close.com/lead/{}/", lead.id))?;
+        map.serialize_entry("html_url", &Text(format_args!("https://app.close.com/lead/{}/", lead.id)))?;
         map.serialize_entry("organization_id", &org.id)?;
-        write_user(&mut map, org, "created_by", lead.created_by)?;
-        write_user(&mut map, org, "updated_by", lead.updated_by)?;
+        write_user(&mut map, org, ("created_by", "created_by_name"), lead.created_by)?;
+        write_user(&mut map, org, ("updated_by", "updated_by_name"), lead.updated_by)?;
         map.serialize_entry("date_created", &lead.date_created)?;
         map.serialize_entry("date_updated", &lead.date_updated)?;
         map.serialize_entry("addresses", &lead.addresses)?;
@@ -148,7 +150,7 @@ impl Serialize for TaskView<'_> {
         map.serialize_entry("contact_id", &task.contact_id)?;
         map.serialize_entry("contact_name", &contact_name)?;
         map.serialize_entry("text", &task.text)?;
-        write_user(&mut map, org, "assigned_to", task.assigned_to)?;
+        write_user(&mut map, org, ("assigned_to", "assigned_to_name"), task.assigned_to)?;
 
         // Without a date Close answers today's date but marks the task dateless.
         match task.date {
@@ -163,8 +165,8 @@ impl Serialize for TaskView<'_> {
         let object_type = task.completed_activity.as_ref().map(|_| "taskcompleted");
         map.serialize_entry("object_type", &object_type)?;
         map.serialize_entry("object_id", &task.completed_activity)?;
-        write_user(&mut map, org, "created_by", task.created_by)?;
-        write_user(&mut map, org, "updated_by", task.created_by)?;
+        write_user(&mut map, org, ("created_by", "created_by_name"), task.created_by)?;
+        write_user(&mut map, org, ("updated_by", "updated_by_name"), task.created_by)?;
         map.serialize_entry("organization_id", &org.id)?;
         map.serialize_entry("date_created", &task.date_created)?;
         map.serialize_entry("date_updated", &task.date_created)?;
@@ -190,11 +192,11 @@ impl Serialize for ActivityView<'_> {
         map.serialize_entry("lead_id", &activity.lead_id)?;
         map.serialize_entry("contact_id", &activity.contact_id)?;
         map.serialize_entry("user_id", &org.users[activity.user].id)?;
-        map.serialize_entry("user_name", &org.users[activity.user].full_name())?;
+        map.serialize_entry("user_name", &org.users[activity.user].name)?;
         map.serialize_entry("users", &NONE)?;
         map.serialize_entry("organization_id", &org.id)?;
-        write_user(&mut map, org, "created_by", activity.user)?;
-        write_user(&mut map, org, "updated_by", activity.user)?;
+        write_user(&mut map, org, ("created_by", "created_by_name"), activity.user)?;
+        write_user(&mut map, org, ("updated_by", "updated_by_name"), activity.user)?;
         map.serialize_entry("date_created", &activity.date_created)?;
         map.serialize_entry("date_updated", &activity.date_created)?;
         map.serialize_entry("activity_at", &activity.activity_at)?;
@@ -281,7 +283,7 @@ fn write_detail<M: SerializeMap>(map: &mut M, org: &Org, activity: &Activity) ->
         Detail::TaskCompleted { task_id, task_text, assigned_to } => {
             map.serialize_entry("task_id", task_id)?;
             map.serialize_entry("task_text", task_text)?;
-            write_user(map, org, "task_assigned_to", *assigned_to)?;
+            write_user(map, org, ("task_assigned_to", "task_assigned_to_name"), *assigned_to)?;
         }
     }
     Ok(())
@@ -305,10 +307,9 @@ impl Serialize for Attendees<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let Attendees(org, activity, guests) = *self;
         let user = &org.users[activity.user];
-        let name = user.full_name();
         let organiser = Attendee {
             email: &user.email,
-            name: &name,
+            name: &user.name,
             status: "yes",
             is_organizer: true,
             user_id: Some(&user.id),
@@ -327,16 +328,39 @@ impl Serialize for Attendees<'_> {
 }
 
 /// Writes `<key>` with a user's ID and `<key>_name` with the user's name.
-fn write_user<M: SerializeMap>(map: &mut M, org: &Org, key: &str, user: usize) -> Result<(), M::Error> {
+fn write_user<M: SerializeMap>(
+    map: &mut M,
+    org: &Org,
+    (id_key, name_key): (&str, &str),
+    user: usize,
+) -> Result<(), M::Error> {
     let user = &org.users[user];
-    map.serialize_entry(key, &user.id)?;
-    map.serialize_entry(&format!("{key}_name"), &user.full_name())
+    map.serialize_entry(id_key, &user.id)?;
+    map.serialize_entry(name_key, &user.name)
 }
 
 /// The Google search link Close lists under `integration_links`.
-fn search_link(name: &str) -> IntegrationLink {
-    let query: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    IntegrationLink { name: "Google Search", url: format!("https://google.com/search?q={query}") }
+fn search_link(name: &str) -> IntegrationLink<'_> {
+    IntegrationLink { name: "Google Search", url: Text(SearchUrl(name)) }
+}
+
+/// Writes a `Display` value as a JSON string without building a `String` first.
+struct Text<T>(T);
+
+impl<T: fmt::Display> Serialize for Text<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// A Google search URL for a lead name.
+struct SearchUrl<'a>(&'a str);
+
+impl fmt::Display for SearchUrl<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("https://google.com/search?q=")?;
+        form_urlencoded::byte_serialize(self.0.as_bytes()).try_for_each(|piece| f.write_str(piece))
+    }
 }
 
 /// Plain text as HTML paragraphs, one per line; empty text stays empty.

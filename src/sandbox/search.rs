@@ -116,17 +116,23 @@ impl Search {
 
     /// The matching leads, in the order the query asks for.
     pub fn run<'a>(&self, org: &'a Org) -> Vec<&'a Lead> {
-        let mut found: Vec<&Lead> = org.leads.iter().filter(|lead| self.filter.matches(org, lead)).collect();
-        if !self.sort.is_empty() {
-            // A stable sort keeps the default order among leads the keys call equal.
-            found.sort_by(|a, b| compare(&self.sort, a, b));
+        let found = org.leads.iter().filter(|lead| self.filter.matches(lead));
+        if self.sort.is_empty() {
+            return found.collect();
         }
-        found
+
+        // Work out each lead's sort values once, not at every comparison; a stable sort
+        // keeps the default order among leads the keys call equal.
+        let mut keyed: Vec<(Vec<SortValue>, &Lead)> = found
+            .map(|lead| (self.sort.iter().map(|key| sort_value(key.field, lead)).collect(), lead))
+            .collect();
+        keyed.sort_by(|(a, _), (b, _)| compare(&self.sort, a, b));
+        keyed.into_iter().map(|(_, lead)| lead).collect()
     }
 }
 
 impl Filter {
-    fn matches(&self, org: &Org, lead: &Lead) -> bool {
+    fn matches(&self, lead: &Lead) -> bool {
         match self {
             Filter::All => true,
             Filter::Never => false,
@@ -144,20 +150,16 @@ impl Filter {
                 (Some(value), Some(wanted)) => value_matches(value, wanted),
             },
             Filter::Date(field, op, span) => in_range(lead_date(lead, *field), *op, span),
-            Filter::And(parts) => parts.iter().all(|p| p.matches(org, lead)),
-            Filter::Or(parts) => parts.iter().any(|p| p.matches(org, lead)),
-            Filter::Not(inner) => !inner.matches(org, lead),
+            Filter::And(parts) => parts.iter().all(|p| p.matches(lead)),
+            Filter::Or(parts) => parts.iter().any(|p| p.matches(lead)),
+            Filter::Not(inner) => !inner.matches(lead),
         }
     }
 }
 
 /// Free text: the lead's name, a contact's name or a contact's email contains it.
 fn mentions(lead: &Lead, text: &str) -> bool {
-    contains_folded(&lead.name, text)
-        || lead.contacts.iter().any(|contact| {
-            contains_folded(&contact.name, text)
-                || contact.emails.iter().any(|e| contains_folded(&e.email, text))
-        })
+    lead.search_text.contains(text)
 }
 
 fn value_matches(value: &Value, wanted: &Wanted) -> bool {
@@ -188,14 +190,25 @@ fn in_range(moment: Timestamp, op: Comparison, span: &Span) -> bool {
     }
 }
 
-fn compare(keys: &[SortKey], a: &Lead, b: &Lead) -> Ordering {
-    for key in keys {
-        let order = match key.field {
-            SortField::Created => a.date_created.cmp(&b.date_created),
-            SortField::Updated => a.date_updated.cmp(&b.date_updated),
-            SortField::Name => folded_cmp(a.display_name(), b.display_name()),
-        };
-        let order = if key.descending { order.reverse() } else { order };
+/// One sort value of a lead.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum SortValue {
+    Time(Timestamp),
+    Text(String),
+}
+
+fn sort_value(field: SortField, lead: &Lead) -> SortValue {
+    match field {
+        SortField::Created => SortValue::Time(lead.date_created),
+        SortField::Updated => SortValue::Time(lead.date_updated),
+        SortField::Name => SortValue::Text(lead.display_name().to_lowercase()),
+    }
+}
+
+/// Compares two leads' sort values key by key, each in its direction.
+fn compare(keys: &[SortKey], a: &[SortValue], b: &[SortValue]) -> Ordering {
+    for ((key, a), b) in keys.iter().zip(a).zip(b) {
+        let order = if key.descending { b.cmp(a) } else { a.cmp(b) };
         if order != Ordering::Equal {
             return order;
         }
@@ -203,21 +216,21 @@ fn compare(keys: &[SortKey], a: &Lead, b: &Lead) -> Ordering {
     Ordering::Equal
 }
 
-fn folded_cmp(a: &str, b: &str) -> Ordering {
-    a.chars().flat_map(char::to_lowercase).cmp(b.chars().flat_map(char::to_lowercase))
-}
-
-/// Whether `haystack` contains `needle` (already lower-case), ignoring case. ASCII needles,
-/// the usual case, are compared byte by byte without allocating.
+/// Whether `haystack` contains `needle` (already lower-case), ignoring case.
 pub fn contains_folded(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }
-    if !needle.is_ascii() {
-        return haystack.to_lowercase().contains(needle);
+    if haystack.len() < needle.len() {
+        return false;
     }
-    let (hay, pin) = (haystack.as_bytes(), needle.as_bytes());
-    hay.windows(pin.len()).any(|window| window.eq_ignore_ascii_case(pin))
+    // ASCII case folding leaves other characters alone, so it is enough for ASCII needles,
+    // the usual case, and much cheaper than full Unicode lower-casing.
+    if needle.is_ascii() {
+        haystack.to_ascii_lowercase().contains(needle)
+    } else {
+        haystack.to_lowercase().contains(needle)
+    }
 }
 
 #[cfg(test)]

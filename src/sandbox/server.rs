@@ -8,6 +8,7 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpListener};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
@@ -58,16 +59,16 @@ impl Server {
         let listener = without_delayed_sends(listener)?;
         let http = tiny_http::Server::from_listener(listener, None).map_err(io::Error::other)?;
         let address = http.server_addr().to_ip().ok_or_else(|| io::Error::other("not an IP listener"))?;
-        let http = Arc::new(http);
-        let mut workers = Vec::with_capacity(WORKERS);
+        let mut server = Server { http: Arc::new(http), workers: Vec::new(), shared, address };
+        // Should a spawn fail, dropping `server` stops the workers already started.
         for number in 0..WORKERS {
-            let (http, shared) = (Arc::clone(&http), Arc::clone(&shared));
+            let (http, shared) = (Arc::clone(&server.http), Arc::clone(&server.shared));
             let worker = thread::Builder::new()
                 .name(format!("sandbox-{number}"))
                 .spawn(move || work(&http, &shared))?;
-            workers.push(worker);
+            server.workers.push(worker);
         }
-        Ok(Server { http, workers, shared, address })
+        Ok(server)
     }
 
     /// The address the server listens on.
@@ -136,15 +137,23 @@ fn serve(shared: &Shared, mut request: tiny_http::Request) {
         Some(Fault::Respond { status, headers, body }) => Reply { status, headers, body, is_json: false },
         Some(Fault::Delay(wait)) => {
             shared.stop.sleep(wait);
-            dispatch::answer(shared, &incoming)
+            answer_safely(shared, &incoming)
         }
-        None => dispatch::answer(shared, &incoming),
+        None => answer_safely(shared, &incoming),
     };
     shared.log.close(entry, reply.status);
     log::debug!("sandbox: {} {} -> {}", incoming.method, incoming.path, reply.status);
     if let Err(error) = request.respond(response(reply)) {
         log::debug!("sandbox: could not send the answer: {error}");
     }
+}
+
+/// The normal answer; a bug that panics in a handler becomes a 500 for that request
+/// instead of taking a worker thread down with it.
+fn answer_safely(shared: &Shared, incoming: &Incoming) -> Reply {
+    panic::catch_unwind(AssertUnwindSafe(|| dispatch::answer(shared, incoming))).unwrap_or_else(|_| {
+        Reply::error(500, "The sandbox failed while answering this request; see its log.")
+    })
 }
 
 /// The parts of a request the sandbox looks at, decoded.

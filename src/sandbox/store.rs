@@ -6,7 +6,9 @@
 //! page without a query is a walk from the start, never a sort.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap, btree_map};
+use std::collections::HashMap;
+use std::iter::Rev;
+use std::slice;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::ids::IdGen;
@@ -46,51 +48,71 @@ impl Row for Task {
     }
 }
 
-/// Where a row sorts: newest first, then by ID.
-type RowKey = (Reverse<Timestamp>, String);
-
-/// Rows kept in default order with an index by ID.
+/// Rows kept in the API's default order, with an index by ID.
+///
+/// Close does not document the default order of its lists; the sandbox uses the newest
+/// `date_created` first, ties by ascending ID, for every list.
+///
+/// The rows sit in a vector in exactly the reverse of the default order (oldest first,
+/// ties by descending ID), so the usual insertion, a new newest row, is a push at the end,
+/// and reading the default order is walking the vector backwards, where skipping to an
+/// offset costs nothing. The index maps an ID to its `date_created`, which together with
+/// the ID locates the row by binary search.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
-    rows: BTreeMap<RowKey, T>,
+    rows: Vec<T>,
     index: HashMap<String, Timestamp>,
 }
 
 impl<T: Row> Table<T> {
     /// An empty table.
     pub fn new() -> Table<T> {
-        Table { rows: BTreeMap::new(), index: HashMap::new() }
+        Table { rows: Vec::new(), index: HashMap::new() }
     }
 
     /// Adds a row, replacing any row with the same ID.
     pub fn insert(&mut self, row: T) {
-        self.remove(&row.id().to_string());
-        let id = row.id().to_string();
-        self.index.insert(id.clone(), row.created());
-        self.rows.insert((Reverse(row.created()), id), row);
+        self.remove(row.id());
+        let (created, id) = (row.created(), row.id().to_string());
+        let at = self.position(created, &id).unwrap_or_else(|free| free);
+        self.rows.insert(at, row);
+        self.index.insert(id, created);
+    }
+
+    /// Adds many rows at once: one sort of the whole table instead of a search and a shift
+    /// per row. The rows' IDs must be new to the table.
+    pub fn extend(&mut self, rows: Vec<T>) {
+        self.index.reserve(rows.len());
+        for row in &rows {
+            self.index.insert(row.id().to_string(), row.created());
+        }
+        self.rows.extend(rows);
+        // A stable sort of two sorted runs, as here, takes linear time.
+        self.rows.sort_by(|a, b| (a.created(), Reverse(a.id())).cmp(&(b.created(), Reverse(b.id()))));
     }
 
     /// The row with this ID.
     pub fn get(&self, id: &str) -> Option<&T> {
-        let created = *self.index.get(id)?;
-        self.rows.get(&(Reverse(created), id.to_string()))
+        let at = self.position(*self.index.get(id)?, id).ok()?;
+        Some(&self.rows[at])
     }
 
     /// The row with this ID, for changes that keep its `date_created`.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
-        let created = *self.index.get(id)?;
-        self.rows.get_mut(&(Reverse(created), id.to_string()))
+        let at = self.position(*self.index.get(id)?, id).ok()?;
+        Some(&mut self.rows[at])
     }
 
     /// Takes the row with this ID out of the table.
     pub fn remove(&mut self, id: &str) -> Option<T> {
-        let created = self.index.remove(id)?;
-        self.rows.remove(&(Reverse(created), id.to_string()))
+        let at = self.position(*self.index.get(id)?, id).ok()?;
+        self.index.remove(id);
+        Some(self.rows.remove(at))
     }
 
-    /// All rows, newest first.
-    pub fn iter(&self) -> btree_map::Values<'_, RowKey, T> {
-        self.rows.values()
+    /// All rows in default order: newest first, ties by ID.
+    pub fn iter(&self) -> Rev<slice::Iter<'_, T>> {
+        self.rows.iter().rev()
     }
 
     /// How many rows there are.
@@ -101,13 +123,18 @@ impl<T: Row> Table<T> {
     /// Keeps only the rows for which `keep` says yes.
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
         let index = &mut self.index;
-        self.rows.retain(|_, row| {
+        self.rows.retain(|row| {
             let kept = keep(row);
             if !kept {
                 index.remove(row.id());
             }
             kept
         });
+    }
+
+    /// Where the row with this creation time and ID is, or would go.
+    fn position(&self, created: Timestamp, id: &str) -> Result<usize, usize> {
+        self.rows.binary_search_by(|row| (row.created(), Reverse(row.id())).cmp(&(created, Reverse(id))))
     }
 }
 
@@ -148,12 +175,25 @@ impl Org {
         self.users.iter().position(|u| u.id == id)
     }
 
-    /// Adds a lead and indexes its contacts.
-    pub fn insert_lead(&mut self, lead: Lead) {
+    /// Adds a lead and indexes it for search and its contacts for lookup.
+    pub fn insert_lead(&mut self, mut lead: Lead) {
+        lead.refresh_search_text();
         for contact in &lead.contacts {
             self.contact_leads.insert(contact.id.clone(), lead.id.clone());
         }
         self.leads.insert(lead);
+    }
+
+    /// Adds many new leads at once, as `insert_lead` would one by one.
+    pub fn insert_leads(&mut self, mut leads: Vec<Lead>) {
+        self.contact_leads.reserve(leads.iter().map(|lead| lead.contacts.len()).sum());
+        for lead in &mut leads {
+            lead.refresh_search_text();
+            for contact in &lead.contacts {
+                self.contact_leads.insert(contact.id.clone(), lead.id.clone());
+            }
+        }
+        self.leads.extend(leads);
     }
 
     /// Removes a lead together with its contacts, activities and tasks.

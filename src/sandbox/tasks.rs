@@ -6,7 +6,7 @@
 //! as Close's do; `_type=all` returns every kind. Lists come newest first (Close's default
 //! order for tasks is not documented).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::contacts::MAX_LIMIT;
 use super::dispatch::{Answer, Call};
@@ -35,84 +35,34 @@ pub fn create_task(org: &mut Org, call: &Call) -> Answer {
 }
 
 /// Checks a task body and builds the task, collecting every field error.
-fn read_task(org: &mut Org, body: &serde_json::Map<String, Value>) -> Result<Task, FieldErrors> {
-    let mut errors = FieldErrors::new();
-    let mut fail = |key: &str, message: &str| {
-        errors.insert(key.to_string(), message.to_string());
-    };
+fn read_task(org: &mut Org, body: &Map<String, Value>) -> Result<Task, FieldErrors> {
+    let mut body = Reader { body, errors: FieldErrors::new() };
+    let bad_date = "Enter a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM:SS+00:00).";
 
-    let kind = match body.get("_type") {
-        None | Some(Value::Null) => "lead",
-        Some(Value::String(kind)) if CREATABLE.contains(&kind.as_str()) => {
-            if kind == "lead" {
-                "lead"
-            } else {
-                "outgoing_call"
-            }
-        }
-        Some(_) => {
-            fail("_type", "Only lead and outgoing_call tasks can be created.");
-            "lead"
-        }
-    };
-    let lead_id = match body.get("lead_id") {
-        None | Some(Value::Null) => {
-            fail("lead", "This field is required.");
-            String::new()
-        }
-        Some(Value::String(id)) if org.leads.get(id).is_some() => id.clone(),
-        Some(_) => {
-            fail("lead", "Object does not exist.");
-            String::new()
-        }
-    };
-    let text = match body.get("text") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(text)) => text.clone(),
-        Some(_) => {
-            fail("text", "Not a valid string.");
-            String::new()
-        }
-    };
-    let assigned_to = match body.get("assigned_to") {
-        None | Some(Value::Null) => Org::KEY_USER,
-        Some(Value::String(id)) if org.user_index(id).is_some() => org.user_index(id).unwrap_or(0),
-        Some(_) => {
-            fail("assigned_to", "Object does not exist.");
-            Org::KEY_USER
-        }
-    };
-    let date = match body.get("date") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => task_date(text).or_else(|| {
-            fail("date", "Enter a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM:SS+00:00).");
-            None
-        }),
-        Some(_) => {
-            fail("date", "Enter a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM:SS+00:00).");
-            None
-        }
-    };
-    let is_complete = match body.get("is_complete") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(done)) => *done,
-        Some(_) => {
-            fail("is_complete", "Must be true or false.");
-            false
-        }
-    };
-    let contact_id = match body.get("contact_id") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(id)) if org.contact(id).is_some_and(|(lead, _)| lead.id == lead_id) => {
-            Some(id.clone())
-        }
-        Some(_) => {
-            fail("contact", "Object does not exist.");
-            None
-        }
-    };
-    if !errors.is_empty() {
-        return Err(errors);
+    if body.body.get("lead_id").is_none_or(Value::is_null) {
+        body.errors.insert("lead".into(), "This field is required.".into());
+    }
+    let lead_id = body.read("lead_id", "lead", "Object does not exist.", String::new(), |v| {
+        v.as_str().filter(|id| org.leads.get(id).is_some()).map(str::to_string)
+    });
+    let kind =
+        body.read("_type", "_type", "Only lead and outgoing_call tasks can be created.", "lead", |v| {
+            CREATABLE.into_iter().find(|kind| v.as_str() == Some(kind))
+        });
+    let text =
+        body.read("text", "text", "Not a valid string.", String::new(), |v| v.as_str().map(str::to_string));
+    let assigned_to = body.read("assigned_to", "assigned_to", "Object does not exist.", Org::KEY_USER, |v| {
+        v.as_str().and_then(|id| org.user_index(id))
+    });
+    let date = body.read("date", "date", bad_date, None, |v| v.as_str().and_then(task_date).map(Some));
+    let is_complete =
+        body.read("is_complete", "is_complete", "Must be true or false.", false, Value::as_bool);
+    let contact_id = body.read("contact_id", "contact", "Object does not exist.", None, |v| {
+        let id = v.as_str()?;
+        org.contact(id).filter(|(lead, _)| lead.id == lead_id).map(|_| Some(id.to_string()))
+    });
+    if !body.errors.is_empty() {
+        return Err(body.errors);
     }
 
     let prefix = if kind == "lead" { "task" } else { "noti" };
@@ -129,6 +79,34 @@ fn read_task(org: &mut Org, body: &serde_json::Map<String, Value>) -> Result<Tas
         created_by: Org::KEY_USER,
         date_created: time::now(),
     })
+}
+
+/// Reads a write body key by key, noting each refused value under Close's name for the
+/// field (`lead` for `lead_id`, as Close reports it).
+struct Reader<'a> {
+    body: &'a Map<String, Value>,
+    errors: FieldErrors,
+}
+
+impl Reader<'_> {
+    /// The value of `key` as `accept` reads it; `default` when the key is absent or null,
+    /// or when `accept` refuses the value, in which case `message` is noted under `field`.
+    fn read<T>(
+        &mut self,
+        key: &str,
+        field: &str,
+        message: &str,
+        default: T,
+        accept: impl FnOnce(&Value) -> Option<T>,
+    ) -> T {
+        match self.body.get(key) {
+            None | Some(Value::Null) => default,
+            Some(value) => accept(value).unwrap_or_else(|| {
+                self.errors.entry(field.to_string()).or_insert_with(|| message.to_string());
+                default
+            }),
+        }
+    }
 }
 
 /// A task date: a day, or a moment with a time of day.

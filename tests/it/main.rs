@@ -9,4 +9,5 @@ mod config;
 mod errors;
 mod helpers;
 mod runner;
+mod scripts;
 mod spec_examples;

@@ -160,3 +160,23 @@ fn each_account_has_its_own_organisation() {
     assert_eq!(send(&sandbox, Some(&keys[1]), "GET", &path, None).status, 200);
     assert_eq!(sandbox.requests().last().unwrap().account.as_deref(), Some("us_team"));
 }
+
+#[test]
+fn a_post_can_stand_in_for_a_long_get() {
+    let sandbox = sandbox();
+    let key = sandbox.api_key("default").unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let body = json!({"_params": {"query": "name:Acme", "_limit": 2, "_fields": ["name"]}}).to_string();
+    let mut response = agent
+        .post(format!("{}/lead/", sandbox.base_url()))
+        .header("Authorization", super::basic(&key))
+        .header("X-HTTP-Method-Override", "GET")
+        .content_type("application/json")
+        .send(&body)
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let list: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!((&list["total_results"], &list["has_more"]), (&json!(3), &json!(true)));
+    assert_eq!(list["data"][0].as_object().unwrap().len(), 2, "only id and name");
+    assert_eq!(get(&sandbox, "/lead/?_limit=0")["total_results"], 32, "nothing was created");
+}

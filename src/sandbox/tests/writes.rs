@@ -21,7 +21,9 @@ fn creating_a_lead_answers_it_in_full() {
         "contacts": [{"name": "Ada Byron", "title": "CTO",
             "emails": [{"email": "ada@fresh.example.com", "type": "office"}],
             "phones": [{"phone": "(415) 555-0100", "type": "mobile"}]}],
-        "addresses": [{"label": "business", "address_1": "1 Example St", "city": "Springfield", "country": "US"}],
+        "addresses": [
+            {"label": "business", "address_1": "1 Example St", "city": "Springfield", "country": "US"}
+        ],
         format!("custom.{industry}"): "SaaS",
         format!("custom.{employees}"): "42",
     });
@@ -88,12 +90,17 @@ fn bad_writes_get_field_errors() {
         ),
         (
             json!({format!("custom.{industry}"): "Fintech"}),
-            json!({format!("custom.{industry}"): "\"Fintech\" is not one \
-            of the choices of Industry: SaaS, Software, Retail, Manufacturing, Healthcare, Finance, Logistics, Education."}),
+            json!({format!("custom.{industry}"): "\"Fintech\" is not one of the choices of \
+                Industry: SaaS, Software, Retail, Manufacturing, Healthcare, Finance, Logistics, \
+                Education."}),
         ),
         (
-            json!({"contacts": [{"name": "Bo", "emails": [{"email": "not-an-address"}]}]}),
-            json!({"contacts": "Contact 1: 'not-an-address' is not a valid email address."}),
+            json!({"contacts": [{"name": "Bo", "emails": [{"address": "bo@example.com"}]}]}),
+            json!({"contacts": "Contact 1: every entry of emails needs a string 'email'."}),
+        ),
+        (
+            json!({"contacts": [{"name": "Bo", "phones": [{"phone": "call me"}]}]}),
+            json!({"contacts": "Contact 1: 'call me' is not a valid phone number."}),
         ),
     ];
     for (body, errors) in cases {
