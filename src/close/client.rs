@@ -50,6 +50,7 @@ pub struct Client {
     base_url: String,
     authorization: String,
     agent: ureq::Agent,
+    timeout: Duration,
 }
 
 impl fmt::Debug for Client {
@@ -77,6 +78,7 @@ impl Client {
             base_url: account.base_url.clone(),
             authorization,
             agent: config.new_agent(),
+            timeout,
         }
     }
 
@@ -174,9 +176,13 @@ impl Client {
     fn transport_error(&self, err: ureq::Error, method: Method, path: &str) -> ApiError {
         let host = self.host();
         let (kind, message) = match &err {
-            ureq::Error::Timeout(_) => {
-                (FailureKind::Timeout, format!("no complete answer from {host} in time ({err})"))
-            }
+            ureq::Error::Timeout(_) => (
+                FailureKind::Timeout,
+                format!(
+                    "no answer from {host} within {} s; if the server is only slow, raise --timeout",
+                    self.timeout.as_secs_f64()
+                ),
+            ),
             ureq::Error::HostNotFound => (FailureKind::Network, format!("cannot resolve the host {host}")),
             ureq::Error::ConnectionFailed => (FailureKind::Network, format!("cannot connect to {host}")),
             ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {

@@ -32,6 +32,8 @@ pub struct Incoming {
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The client's address; its port tells connections apart.
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 /// What a handler gets besides the organisation.

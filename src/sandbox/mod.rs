@@ -109,6 +109,8 @@ pub struct RecordedRequest {
     /// The status the sandbox answered; 0 while the answer is still pending (a delayed
     /// request).
     pub status: u16,
+    /// The client's address. Requests over one kept-alive connection share it.
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl std::fmt::Debug for Sandbox {

@@ -175,6 +175,7 @@ fn read_request(request: &mut tiny_http::Request) -> Incoming {
         query: form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect(),
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        peer: request.remote_addr().copied(),
     }
 }
 
@@ -230,6 +231,7 @@ impl RequestLog {
             body: request.body.clone(),
             account,
             status: 0,
+            peer: request.peer,
         };
         let mut inner = self.lock();
         let number = inner.next;

@@ -202,3 +202,23 @@ print(c.eu_team.list_leads({ limit = 1 }).leads[1].organization_id ~= c.list_lea
     let default = Some("default".to_string());
     assert_eq!(accounts.iter().filter(|a| **a == default).count(), 4);
 }
+
+#[test]
+fn each_account_keeps_one_connection_alive() {
+    let served = Served::new();
+    let script = "local c = app.integrations.close
+for i = 1, 5 do c.get_lead({ id = 'lead_abc123XYZ' }) end
+for i = 1, 3 do c.us_team.list_leads({ limit = 1 }) c.default.get_current_user({}) end";
+    served.cmd().args(["-e", script]).assert().success();
+    let requests = served.sandbox.requests();
+    assert_eq!(requests.len(), 11);
+    let peers = |account: &str| {
+        let mut peers: Vec<_> =
+            requests.iter().filter(|r| r.account.as_deref() == Some(account)).map(|r| r.peer).collect();
+        peers.dedup();
+        peers
+    };
+    assert_eq!(peers("default").len(), 1, "{:?}", peers("default"));
+    assert_eq!(peers("us_team").len(), 1);
+    assert_ne!(peers("default"), peers("us_team"));
+}

@@ -184,3 +184,17 @@ fn base64_of(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
+
+#[test]
+fn a_stalled_server_ends_the_call_at_the_timeout() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, Fault::Delay(std::time::Duration::from_secs(30)));
+    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {})
+print(err.kind, err.status, err.path, err.message:match('^no answer from 127%.0%.0%.1:%d+ within 1 s;') ~= nil)";
+    served
+        .cmd()
+        .args(["--timeout", "1", "-e", script])
+        .assert()
+        .success()
+        .stdout("timeout\tnil\t/me/\ttrue\n");
+}
