@@ -65,9 +65,14 @@ pub struct GlobalArgs {
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Give up on an HTTP call after this many seconds [default: 30]
+    /// Give up on an HTTP call after this many seconds [default: 30, or timeout_secs in the
+    /// config]
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
+
+    /// Stop the script, with exit status 1, once the run has taken this many seconds
+    #[arg(long, value_name = "SECS")]
+    pub max_runtime: Option<u64>,
 }
 
 impl GlobalArgs {
@@ -80,6 +85,7 @@ impl GlobalArgs {
             sandbox: self.sandbox || later.sandbox,
             verbose: self.verbose.saturating_add(later.verbose),
             timeout: later.timeout.or(self.timeout),
+            max_runtime: later.max_runtime.or(self.max_runtime),
         }
     }
 }

@@ -14,7 +14,8 @@ pub const DEFAULT_BASE_URL: &str = "https://api.close.com/api/v1";
 
 /// An API key. It prints as a placeholder, so a key inside any struct that is logged or
 /// formatted for an error message never shows.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
 pub struct ApiKey(String);
 
 impl ApiKey {
@@ -47,37 +48,36 @@ impl fmt::Display for ApiKey {
 pub struct ConfigFile {
     /// The account used when neither `--account` nor `CLOSE_LUA_ACCOUNT` names one.
     pub default_account: Option<String>,
+    /// The limit on each HTTP call, in seconds; `--timeout` overrides it.
+    pub timeout_secs: Option<u64>,
+    /// How failed calls are repeated.
+    #[serde(default)]
+    pub retry: RetryEntry,
     /// Accounts by name.
     #[serde(default)]
     pub accounts: BTreeMap<String, AccountEntry>,
+}
+
+/// The `[retry]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryEntry {
+    /// Tries in all for one call, the first included.
+    pub max_attempts: Option<u32>,
+    /// The most time one call may spend waiting between its tries, in seconds.
+    pub max_wait_secs: Option<u64>,
 }
 
 /// One `[accounts.<name>]` table.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountEntry {
-    /// The Close API key; required unless the run uses the sandbox.
-    pub api_key: Option<ApiKeyText>,
+    /// The Close API key.
+    pub api_key: Option<ApiKey>,
+    /// The name of an environment variable holding the key, instead of `api_key`.
+    pub api_key_env: Option<String>,
     /// Overrides [`DEFAULT_BASE_URL`].
     pub base_url: Option<String>,
-}
-
-/// The `api_key` value as deserialized, already redacted for `Debug`.
-#[derive(Deserialize)]
-#[serde(transparent)]
-pub struct ApiKeyText(String);
-
-impl ApiKeyText {
-    /// Turns the text into the key type the rest of the program uses.
-    pub fn into_key(self) -> ApiKey {
-        ApiKey(self.0)
-    }
-}
-
-impl fmt::Debug for ApiKeyText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
 }
 
 /// A problem with the configuration. It ends the run with exit status 2.
@@ -140,7 +140,27 @@ pub fn read(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
             return Err(ConfigError::new(format!("cannot read config file {}: {err}", path.display())));
         }
     };
+    warn_if_readable_by_others(path);
     parse(&text, path).map(Some)
+}
+
+/// The file holds API keys; like ssh with its keys, say so when others can read it, but go
+/// on: refusing would break a cron job over a permission bit.
+fn warn_if_readable_by_others(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(metadata) = std::fs::metadata(path) else { return };
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            log::warn!(
+                "config file {} can be read by other users (mode {mode:o}) and holds API keys; \
+                 to fix it: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
 }
 
 /// Parses config text; `path` only names the file in errors.
@@ -202,7 +222,7 @@ mod tests {
         assert_eq!(config.default_account.as_deref(), Some("us"));
         assert_eq!(config.accounts.len(), 2);
         assert_eq!(config.accounts["eu"].base_url.as_deref(), Some("http://127.0.0.1:9/api/v1"));
-        assert_eq!(config.accounts["us"].api_key.as_ref().map(|k| k.0.as_str()), Some("api_1"));
+        assert_eq!(config.accounts["us"].api_key.as_ref().map(ApiKey::expose), Some("api_1"));
     }
 
     #[test]

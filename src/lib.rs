@@ -8,6 +8,7 @@ pub mod cli;
 pub mod close;
 pub mod commands;
 pub mod config;
+pub mod interrupt;
 pub mod lua;
 pub mod runner;
 pub mod sandbox;

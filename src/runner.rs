@@ -8,10 +8,12 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use mlua::chunk::ChunkMode;
-use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
+use mlua::{Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, Value, VmState};
 
+use crate::interrupt;
 use crate::lua::namespace::{self, Context, Glue};
 use crate::settings::Settings;
 
@@ -81,6 +83,7 @@ fn run_script(settings: Settings, script: Script) -> Result<i32, Ended> {
     // calls unsafe because they can break memory safety. Scripts are the user's own code,
     // run with the user's rights, exactly as the `lua` interpreter would run them.
     let lua = unsafe { Lua::unsafe_new_with(StdLib::ALL, LuaOptions::default()) };
+    install_stops(&lua, settings.max_runtime.zip(settings.deadline))?;
     let glue = namespace::install(&lua, Rc::new(Context::new(settings)))?;
     lua.globals().set("arg", arg_table(&lua, &script)?)?;
 
@@ -91,6 +94,56 @@ fn run_script(settings: Settings, script: Script) -> Result<i32, Ended> {
         .into_function()
         .map_err(|err| Ended::script(syntax_message(err)))?;
     execute(&lua, &glue, main, &script.args)
+}
+
+/// How many Lua instructions run between checks for Ctrl-C and the end of `--max-runtime`.
+const CHECK_EVERY: u32 = 1000;
+
+/// How long past `--max-runtime` a script stuck outside Lua (in a blocking read, say) is
+/// given before the run ends anyway.
+const RUNTIME_GRACE: Duration = Duration::from_secs(2);
+
+/// Ends the run on Ctrl-C and at the end of `--max-runtime`, between two Lua instructions so
+/// never in the middle of the script's output.
+fn install_stops(lua: &Lua, max_runtime: Option<(Duration, Instant)>) -> mlua::Result<()> {
+    interrupt::install();
+    if let Some((limit, deadline)) = max_runtime {
+        watch_deadline(limit, deadline + RUNTIME_GRACE);
+    }
+    let deadline = max_runtime.map(|(_, deadline)| deadline);
+    let limit = max_runtime.map(|(limit, _)| limit.as_secs()).unwrap_or_default();
+    lua.set_global_hook(HookTriggers::new().every_nth_instruction(CHECK_EVERY), move |_, debug| {
+        let location = || {
+            let source = debug.source();
+            let file = source.short_src.as_deref().unwrap_or("?").to_string();
+            debug.current_line().map_or(file.clone(), |line| format!("{file}:{line}"))
+        };
+        if interrupt::requested() {
+            interrupt::stop(format!("interrupted at {}", location()));
+        }
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            out_of_time(&format!("stopped at {} after --max-runtime {limit} s", location()));
+        }
+        Ok(VmState::Continue)
+    })
+}
+
+/// Ends the run at `at` even if the script never returns to Lua.
+fn watch_deadline(limit: Duration, at: Instant) {
+    let watcher = std::thread::Builder::new().name("max-runtime".into()).spawn(move || {
+        std::thread::sleep(at.saturating_duration_since(Instant::now()));
+        out_of_time(&format!("stopped after --max-runtime {} s", limit.as_secs()));
+    });
+    if let Err(err) = watcher {
+        log::warn!("--max-runtime is enforced only while Lua code runs: {err}");
+    }
+}
+
+/// Ends a run that took too long.
+fn out_of_time(message: &str) -> ! {
+    flush_lua_output();
+    eprintln!("close-lua: error: {message}");
+    std::process::exit(EXIT_SCRIPT_ERROR);
 }
 
 /// Reads the script's code.

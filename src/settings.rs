@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::cli::GlobalArgs;
 use crate::config::{self, ApiKey, ConfigError};
@@ -15,8 +15,14 @@ use crate::config::{self, ApiKey, ConfigError};
 /// The accounts the sandbox provides when there is no config file.
 pub const SANDBOX_ACCOUNTS: [&str; 3] = ["default", "us_team", "eu_team"];
 
-/// How long an HTTP call may take when `--timeout` is not given.
+/// How long an HTTP call may take when neither `--timeout` nor `timeout_secs` says.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+
+/// Tries in all for one call when the config does not say.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
+/// The most one call waits between tries, in all, when the config does not say.
+pub const DEFAULT_MAX_WAIT_SECS: u64 = 120;
 
 /// Where a setting came from, for messages that tell the user what to change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +48,12 @@ pub struct Settings {
     pub sandbox: bool,
     /// How much to report on stderr: 0 quiet, 1 one line per HTTP call, 2 and up more.
     pub verbose: u8,
-    /// The limit on each HTTP call.
-    pub timeout: Duration,
+    /// The limit on each HTTP call given by `--timeout`.
+    pub timeout: Option<Duration>,
+    /// How long the whole run may take (`--max-runtime`).
+    pub max_runtime: Option<Duration>,
+    /// When the whole run must end: the start plus `max_runtime`.
+    pub deadline: Option<Instant>,
     /// `CLOSE_API_KEY`, used when there is no config file.
     pub env_api_key: Option<ApiKey>,
     /// `CLOSE_API_BASE_URL`, used together with `CLOSE_API_KEY`.
@@ -72,7 +82,9 @@ impl Settings {
             account,
             sandbox: args.sandbox,
             verbose: args.verbose,
-            timeout: Duration::from_secs(args.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS)),
+            timeout: args.timeout.map(Duration::from_secs),
+            max_runtime: args.max_runtime.map(Duration::from_secs),
+            deadline: args.max_runtime.map(|secs| Instant::now() + Duration::from_secs(secs)),
             env_api_key: non_empty("CLOSE_API_KEY").map(ApiKey::new),
             env_base_url: non_empty("CLOSE_API_BASE_URL"),
         }
@@ -90,6 +102,35 @@ pub struct Account {
     pub base_url: String,
 }
 
+/// How the client behaves on the network, the same for every account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    /// The limit on each HTTP call.
+    pub timeout: Duration,
+    /// Tries in all for one call, the first included.
+    pub max_attempts: u32,
+    /// The most one call may spend waiting between its tries.
+    pub max_wait: Duration,
+    /// When the whole run must end; calls never outlast it.
+    pub deadline: Option<Instant>,
+}
+
+impl Network {
+    /// The command line's values over the config file's over the defaults.
+    fn new(settings: &Settings, file: Option<&config::ConfigFile>) -> Network {
+        let file_timeout = file.and_then(|f| f.timeout_secs).map(Duration::from_secs);
+        let retry = file.map(|f| &f.retry);
+        Network {
+            timeout: settings.timeout.or(file_timeout).unwrap_or(Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
+            max_attempts: retry.and_then(|r| r.max_attempts).unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1),
+            max_wait: Duration::from_secs(
+                retry.and_then(|r| r.max_wait_secs).unwrap_or(DEFAULT_MAX_WAIT_SECS),
+            ),
+            deadline: settings.deadline,
+        }
+    }
+}
+
 /// Every account of the run and which one is the default.
 #[derive(Debug, Clone)]
 pub struct Accounts {
@@ -100,6 +141,8 @@ pub struct Accounts {
     /// The default account's name, or why there is none. The error only matters when a
     /// script uses the default account.
     pub default: Result<String, ConfigError>,
+    /// Timeouts and retries.
+    pub network: Network,
 }
 
 impl Accounts {
@@ -131,12 +174,16 @@ impl Accounts {
     }
 }
 
-/// Reads the config file (or the environment) into the run's accounts.
+/// Reads the config file (or the environment) into the run's accounts; `env` looks up the
+/// variables that `api_key_env` names.
 ///
 /// In a sandbox run, keys are not required and base URLs are left for
 /// [`Accounts::point_at_sandbox`]; without a config file the sandbox provides
 /// [`SANDBOX_ACCOUNTS`].
-pub fn load_accounts(settings: &Settings) -> Result<Accounts, ConfigError> {
+pub fn load_accounts(
+    settings: &Settings,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Accounts, ConfigError> {
     let file = match &settings.config_path {
         Some(path) => config::read(path)?.map(|file| (path.clone(), file)),
         None => None,
@@ -148,10 +195,11 @@ pub fn load_accounts(settings: &Settings) -> Result<Accounts, ConfigError> {
             .with_hint(config::creation_hint(path)));
     }
 
+    let network = Network::new(settings, file.as_ref().map(|(_, file)| file));
     let found = match file {
         Some((path, file)) => {
             let origin = format!("config file {}", path.display());
-            let by_name = accounts_from_file(&origin, file.accounts, settings.sandbox)?;
+            let by_name = accounts_from_file(&origin, file.accounts, settings.sandbox, env)?;
             Found { origin, by_name, file_default: file.default_account }
         }
         None if settings.sandbox => Found {
@@ -162,7 +210,8 @@ pub fn load_accounts(settings: &Settings) -> Result<Accounts, ConfigError> {
         None => accounts_from_env(settings)?,
     };
 
-    let mut accounts = Accounts { origin: found.origin, by_name: found.by_name, default: Ok(String::new()) };
+    let mut accounts =
+        Accounts { origin: found.origin, by_name: found.by_name, default: Ok(String::new()), network };
     accounts.default = choose_default(&accounts, settings, found.file_default);
     Ok(accounts)
 }
@@ -179,15 +228,33 @@ fn accounts_from_file(
     origin: &str,
     entries: BTreeMap<String, config::AccountEntry>,
     sandbox: bool,
+    env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<BTreeMap<String, Account>, ConfigError> {
     let mut accounts = BTreeMap::new();
     for (name, entry) in entries {
-        let api_key = match entry.api_key {
-            Some(key) => key.into_key(),
-            None if sandbox => ApiKey::new(""),
-            None => {
+        let api_key = match (entry.api_key, entry.api_key_env) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(format!(
+                    "account '{name}' in {origin} has both api_key and api_key_env; keep one"
+                )));
+            }
+            (Some(key), None) => key,
+            (None, _) if sandbox => ApiKey::new(""),
+            (None, Some(variable)) => match env(&variable).filter(|key| !key.is_empty()) {
+                Some(key) => ApiKey::new(key),
+                None => {
+                    return Err(ConfigError::new(format!(
+                        "account '{name}' in {origin} takes its key from the environment variable \
+                         {variable}, which is not set"
+                    ))
+                    .with_hint(format!("export {variable}=api_... before running close-lua")));
+                }
+            },
+            (None, None) => {
                 return Err(ConfigError::new(format!("account '{name}' in {origin} has no api_key"))
-                    .with_hint(format!("add api_key = \"api_...\" under [accounts.{name}]")));
+                    .with_hint(format!(
+                        "add api_key = \"api_...\" (or api_key_env = \"VARIABLE\") under [accounts.{name}]"
+                    )));
             }
         };
         let base_url = entry.base_url.unwrap_or_else(|| config::DEFAULT_BASE_URL.to_string());
@@ -286,6 +353,7 @@ mod tests {
             sandbox: false,
             verbose: 0,
             timeout: None,
+            max_runtime: None,
         };
         let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let lookup = move |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -296,29 +364,34 @@ mod tests {
         (settings, dir)
     }
 
+    /// Loads with an environment holding only CLOSE_US_KEY.
+    fn load(settings: &Settings) -> Result<Accounts, ConfigError> {
+        load_accounts(settings, &|name| (name == "CLOSE_US_KEY").then(|| "api_from_env".to_string()))
+    }
+
     const TWO: &str = "[accounts.default]\napi_key = \"k1\"\n[accounts.us_team]\napi_key = \"k2\"\n";
 
     #[test]
     fn account_flag_beats_environment_and_file() {
         let (settings, _dir) = settings_for(Some(TWO), Some("us_team"), &[("CLOSE_LUA_ACCOUNT", "default")]);
-        assert_eq!(load_accounts(&settings).unwrap().default.unwrap(), "us_team");
+        assert_eq!(load(&settings).unwrap().default.unwrap(), "us_team");
         let (settings, _dir) = settings_for(Some(TWO), None, &[("CLOSE_LUA_ACCOUNT", "us_team")]);
-        assert_eq!(load_accounts(&settings).unwrap().default.unwrap(), "us_team");
+        assert_eq!(load(&settings).unwrap().default.unwrap(), "us_team");
     }
 
     #[test]
     fn default_account_setting_beats_the_account_named_default() {
         let text = format!("default_account = \"us_team\"\n{TWO}");
         let (settings, _dir) = settings_for(Some(&text), None, &[]);
-        assert_eq!(load_accounts(&settings).unwrap().default.unwrap(), "us_team");
+        assert_eq!(load(&settings).unwrap().default.unwrap(), "us_team");
         let (settings, _dir) = settings_for(Some(TWO), None, &[]);
-        assert_eq!(load_accounts(&settings).unwrap().default.unwrap(), "default");
+        assert_eq!(load(&settings).unwrap().default.unwrap(), "default");
     }
 
     #[test]
     fn unknown_account_lists_the_known_ones() {
         let (settings, _dir) = settings_for(Some(TWO), Some("eu"), &[]);
-        let err = load_accounts(&settings).unwrap().default.unwrap_err();
+        let err = load(&settings).unwrap().default.unwrap_err();
         assert!(err.message.starts_with("--account names the account 'eu', which is not in config file "));
         assert!(err.message.ends_with("; known accounts: default, us_team"), "{}", err.message);
     }
@@ -326,7 +399,7 @@ mod tests {
     #[test]
     fn an_account_needs_a_key() {
         let (settings, _dir) = settings_for(Some("[accounts.x]\nbase_url = \"https://h/api\"\n"), None, &[]);
-        let err = load_accounts(&settings).unwrap_err();
+        let err = load(&settings).unwrap_err();
         assert!(err.message.starts_with("account 'x' in config file "), "{}", err.message);
         assert!(err.message.ends_with(" has no api_key"));
     }
@@ -337,7 +410,7 @@ mod tests {
         settings.config_path = Some(PathBuf::from("/nonexistent/c.toml"));
         settings.config_source = Source::Flag;
         // The explicit path wins even over CLOSE_API_KEY.
-        let err = load_accounts(&settings).unwrap_err();
+        let err = load(&settings).unwrap_err();
         assert_eq!(err.message, "config file /nonexistent/c.toml (from --config) does not exist");
         assert!(err.hint.is_some());
     }
@@ -350,7 +423,7 @@ mod tests {
             &[("CLOSE_API_KEY", "api_env"), ("CLOSE_API_BASE_URL", "http://h:1/v1/")],
         );
         settings.config_path = Some(PathBuf::from("/nonexistent/c.toml"));
-        let accounts = load_accounts(&settings).unwrap();
+        let accounts = load(&settings).unwrap();
         let account = accounts.get("default").unwrap();
         assert_eq!(account.api_key.expose(), "api_env");
         assert_eq!(account.base_url, "http://h:1/v1");
@@ -361,7 +434,7 @@ mod tests {
     fn nothing_configured_explains_how_to_start() {
         let (mut settings, _dir) = settings_for(None, None, &[]);
         settings.config_path = Some(PathBuf::from("/nonexistent/c.toml"));
-        let err = load_accounts(&settings).unwrap_err();
+        let err = load(&settings).unwrap_err();
         assert_eq!(err.message, "no config file at /nonexistent/c.toml and CLOSE_API_KEY is not set");
         assert!(err.hint.unwrap().contains("--sandbox"));
     }
@@ -371,7 +444,45 @@ mod tests {
         let (mut settings, _dir) = settings_for(None, None, &[]);
         settings.config_path = Some(PathBuf::from("/nonexistent/c.toml"));
         settings.sandbox = true;
-        let accounts = load_accounts(&settings).unwrap();
+        let accounts = load(&settings).unwrap();
         assert_eq!(accounts.known_names(), "default, eu_team, us_team");
+    }
+
+    #[test]
+    fn keys_may_come_from_a_named_environment_variable() {
+        let text =
+            "[accounts.us]\napi_key_env = \"CLOSE_US_KEY\"\n[accounts.eu]\napi_key_env = \"CLOSE_EU_KEY\"\n";
+        let (settings, _dir) = settings_for(Some(text), None, &[]);
+        let err = load(&settings).unwrap_err();
+        assert!(err.message.starts_with("account 'eu' in config file "), "{}", err.message);
+        assert!(
+            err.message
+                .ends_with("takes its key from the environment variable CLOSE_EU_KEY, which is not set")
+        );
+
+        let (settings, _dir) =
+            settings_for(Some("[accounts.us]\napi_key_env = \"CLOSE_US_KEY\"\n"), None, &[]);
+        assert_eq!(load(&settings).unwrap().get("us").unwrap().api_key.expose(), "api_from_env");
+
+        let both = "[accounts.us]\napi_key = \"k\"\napi_key_env = \"CLOSE_US_KEY\"\n";
+        let (settings, _dir) = settings_for(Some(both), None, &[]);
+        assert!(load(&settings).unwrap_err().message.ends_with("has both api_key and api_key_env; keep one"));
+    }
+
+    #[test]
+    fn network_settings_flag_over_file_over_defaults() {
+        let (settings, _dir) = settings_for(Some(TWO), None, &[]);
+        let network = load(&settings).unwrap().network;
+        assert_eq!(
+            (network.timeout.as_secs(), network.max_attempts, network.max_wait.as_secs()),
+            (30, 5, 120)
+        );
+
+        let text = format!("timeout_secs = 7\n[retry]\nmax_attempts = 2\nmax_wait_secs = 9\n{TWO}");
+        let (mut settings, _dir) = settings_for(Some(&text), None, &[]);
+        let network = load(&settings).unwrap().network;
+        assert_eq!((network.timeout.as_secs(), network.max_attempts, network.max_wait.as_secs()), (7, 2, 9));
+        settings.timeout = Some(Duration::from_secs(3));
+        assert_eq!(load(&settings).unwrap().network.timeout.as_secs(), 3);
     }
 }

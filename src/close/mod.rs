@@ -1,4 +1,5 @@
-//! The client side of the Close API: HTTP calls, their failures, and custom-field names.
+//! The client side of the Close API: HTTP calls, retries, their failures, and custom-field
+//! names.
 //!
 //! Nothing here knows about Lua; the bindings in `lua` turn results and errors into Lua
 //! values.
@@ -6,6 +7,7 @@
 pub mod client;
 pub mod custom_fields;
 pub mod error;
+pub mod retry;
 
 pub use client::{Client, Method};
 pub use error::{ApiError, FailureKind};

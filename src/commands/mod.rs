@@ -58,7 +58,12 @@ fn start_logging(global: &GlobalArgs) {
         .filter_module("close_lua", ours)
         .format(|out, record| {
             use std::io::Write;
-            writeln!(out, "close-lua: {}", record.args())
+            let label = match record.level() {
+                log::Level::Error => "error: ",
+                log::Level::Warn => "warning: ",
+                _ => "",
+            };
+            writeln!(out, "close-lua: {label}{}", record.args())
         })
         .try_init();
 }

@@ -81,7 +81,7 @@ impl Context {
     }
 
     fn load_accounts(&self) -> Result<Accounts, ConfigError> {
-        let mut accounts = settings::load_accounts(&self.settings)?;
+        let mut accounts = settings::load_accounts(&self.settings, &|name| std::env::var(name).ok())?;
         if self.settings.sandbox {
             let options =
                 SandboxOptions { accounts: accounts.by_name.keys().cloned().collect(), ..Default::default() };
@@ -104,7 +104,7 @@ impl Context {
         if let Some(handle) = self.handles.borrow().get(&name) {
             return Ok(Rc::clone(handle));
         }
-        let client = Client::new(accounts.get(&name)?, self.settings.timeout);
+        let client = Client::new(accounts.get(&name)?, accounts.network);
         let handle = Rc::new(AccountHandle::new(client));
         self.handles.borrow_mut().insert(name, Rc::clone(&handle));
         Ok(handle)

@@ -81,7 +81,7 @@ fn an_account_without_a_key() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("account 'default' in config file "), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains(" has no api_key\nhint: add api_key = \"api_...\" under [accounts.default]")
+        stderr(&output).contains(" has no api_key\nhint: add api_key = \"api_...\" (or api_key_env = \"VARIABLE\") under [accounts.default]")
     );
 }
 

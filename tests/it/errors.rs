@@ -55,12 +55,10 @@ fn a_failed_write_is_sent_once_and_reported() {
     );
     let script = "local ok, err = pcall(app.integrations.close.create_lead, { name = 'Once Co' })
 print(ok, err.status, tostring(err))";
-    served
-        .cmd()
-        .args(["-e", script])
-        .assert()
-        .success()
-        .stdout("false\t500\tclose.create_lead: HTTP 500: boom\n");
+    served.cmd().args(["-e", script]).assert().success().stdout(
+        "false\t500\tclose.create_lead: HTTP 500: boom; the change may or may not have been applied: \
+             check before running it again\n",
+    );
     let posts: Vec<String> =
         served.request_lines().into_iter().filter(|line| line.starts_with("POST")).collect();
     assert_eq!(posts, ["POST /lead/"]);
@@ -69,19 +67,19 @@ print(ok, err.status, tostring(err))";
 #[test]
 fn a_non_json_error_body_is_quoted_briefly() {
     let served = Served::new();
-    let page = format!("<html><body><h1>502 Bad Gateway</h1>{}</body></html>", "<p>padding</p>".repeat(50));
-    served.sandbox.push_fault(1, Fault::Respond { status: 502, headers: vec![], body: page.into_bytes() });
+    let page = format!("<html><body><h1>500 Server Error</h1>{}</body></html>", "<p>padding</p>".repeat(50));
+    served.sandbox.push_fault(1, Fault::Respond { status: 500, headers: vec![], body: page.into_bytes() });
     let script =
         "local ok, err = pcall(app.integrations.close.get_current_user, {}) print(err.status, err.message)";
     let output = served.cmd().args(["-e", script]).output().unwrap();
     let out = stdout(&output);
     assert!(
         out.starts_with(
-            "502\tBad Gateway (the response was not JSON: \"<html><body><h1>502 Bad Gateway</h1>"
+            "500\tInternal Server Error (the response was not JSON: \"<html><body><h1>500 Server Error</h1>"
         ),
         "{out}"
     );
-    assert!(out.ends_with("...\")\n") && out.len() < 220, "{out}");
+    assert!(out.ends_with("...\")\n") && out.len() < 240, "{out}");
 }
 
 #[test]
@@ -165,36 +163,7 @@ fn a_misspelt_function_suggests_the_right_one() {
     ), "{}", stderr(&output));
 }
 
-#[test]
-fn a_server_that_cannot_be_reached() {
-    let env = Env::new();
-    // Port 9 on loopback (discard) is closed on test machines, so the connection is refused.
-    env.write_default_config(
-        "[accounts.default]\napi_key = \"k\"\nbase_url = \"http://127.0.0.1:9/api/v1\"\n",
-    );
-    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {}) print(err.kind, err.status, tostring(err))";
-    env.cmd()
-        .args(["-e", script])
-        .assert()
-        .success()
-        .stdout("network\tnil\tclose.get_current_user: cannot connect to 127.0.0.1:9: connection refused\n");
-}
-
 fn base64_of(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(text)
-}
-
-#[test]
-fn a_stalled_server_ends_the_call_at_the_timeout() {
-    let served = Served::new();
-    served.sandbox.push_fault(1, Fault::Delay(std::time::Duration::from_secs(30)));
-    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {})
-print(err.kind, err.status, err.path, err.message:match('^no answer from 127%.0%.0%.1:%d+ within 1 s;') ~= nil)";
-    served
-        .cmd()
-        .args(["--timeout", "1", "-e", script])
-        .assert()
-        .success()
-        .stdout("timeout\tnil\t/me/\ttrue\n");
 }

@@ -34,10 +34,19 @@ impl Env {
         path
     }
 
-    /// Writes the config file at its default place.
+    /// Writes the config file at its default place, readable by its owner only as a
+    /// careful user keeps it (close-lua warns otherwise).
     pub fn write_default_config(&self, text: &str) -> PathBuf {
-        self.write(".config/close-lua/config.toml", text)
+        let path = self.write(".config/close-lua/config.toml", text);
+        private(&path);
+        path
     }
+}
+
+/// Makes a file readable by its owner only.
+pub fn private(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
 }
 
 /// A sandbox in this process and a home whose default config points every account at it.
@@ -71,6 +80,13 @@ impl Served {
 
     pub fn cmd(&self) -> Command {
         self.env.cmd()
+    }
+
+    /// Puts top-level settings (such as `[retry]`) before the accounts in the config.
+    pub fn prepend_config(&self, text: &str) {
+        let path = self.env.home.path().join(".config/close-lua/config.toml");
+        let accounts = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{text}\n{accounts}")).unwrap();
     }
 
     /// The requests the sandbox received, as "METHOD /path/?query" lines.

@@ -137,3 +137,21 @@ fn dropping_the_sandbox_does_not_wait_out_a_delay() {
     drop(sandbox);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[test]
+fn absolute_targets_are_answered_as_a_proxy_would_pass_them_on() {
+    let sandbox = sandbox();
+    let address = sandbox.base_url().trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let auth = basic(&sandbox.api_key("default").unwrap());
+    let stream = TcpStream::connect(&address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    let request = format!(
+        "GET http://api.close.invalid/api/v1/me/ HTTP/1.1\r\nHost: api.close.invalid\r\nAuthorization: {auth}\r\n\r\n"
+    );
+    writer.write_all(request.as_bytes()).unwrap();
+    let (status, body) = read_response(&mut reader);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(sandbox.requests()[0].path, "/me/");
+}

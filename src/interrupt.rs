@@ -1,0 +1,78 @@
+//! Ctrl-C and `--max-runtime`: ending a run at a point where nothing is half done.
+//!
+//! The first Ctrl-C sets a flag. If an HTTP call is in flight, the run ends at once, saying
+//! which call (the script cannot be in the middle of writing its output then); otherwise a
+//! Lua hook ends the run before the next Lua instruction, so never inside `print`. A second
+//! Ctrl-C ends the run whatever it is doing.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Exit status after an interrupt, as shells report SIGINT.
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The HTTP call in flight, if any. The handler holds this lock while it ends the process,
+/// so the main thread cannot return from the call and start printing meanwhile.
+static IN_FLIGHT: Mutex<Option<InFlight>> = Mutex::new(None);
+
+/// An HTTP call in progress.
+#[derive(Debug, Clone)]
+struct InFlight {
+    /// e.g. "POST /lead/ (account default)".
+    description: String,
+    /// Whether the call changes data, so an interrupt leaves its effect unknown.
+    is_write: bool,
+}
+
+/// Installs the Ctrl-C handler. Failing to install it only costs the graceful stop.
+pub fn install() {
+    if let Err(err) = ctrlc::set_handler(on_interrupt) {
+        log::debug!("no Ctrl-C handler: {err}");
+    }
+}
+
+/// Whether Ctrl-C was pressed.
+pub fn requested() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Marks an HTTP call as in flight until the guard is dropped.
+pub fn track(description: String, is_write: bool) -> InFlightGuard {
+    *lock() = Some(InFlight { description, is_write });
+    InFlightGuard(())
+}
+
+/// Clears the in-flight call when dropped.
+#[derive(Debug)]
+pub struct InFlightGuard(());
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        *lock() = None;
+    }
+}
+
+fn lock() -> MutexGuard<'static, Option<InFlight>> {
+    IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn on_interrupt() {
+    if INTERRUPTED.swap(true, Ordering::SeqCst) {
+        stop("interrupted again; stopping at once".to_string());
+    }
+    let in_flight = lock();
+    if let Some(call) = in_flight.as_ref() {
+        let note = if call.is_write { "; the change may or may not have been applied" } else { "" };
+        stop(format!("interrupted while {} was in flight{note}", call.description));
+    }
+    // No call in flight: the Lua hook stops the script before its next instruction.
+}
+
+/// Ends the process after an interrupt, with what the script printed written out first.
+pub fn stop(message: String) -> ! {
+    crate::runner::flush_lua_output();
+    eprintln!("close-lua: {message}");
+    std::process::exit(EXIT_INTERRUPTED);
+}

@@ -1,0 +1,409 @@
+//! Unattended runs: rate limits, retries that cannot write twice, timeouts, odd answers,
+//! redirects, interrupts, and the key kept out of every output.
+
+use std::time::Duration;
+
+use close_lua::sandbox::Fault;
+
+use crate::helpers::{Env, Served, private, stderr, stdout};
+
+fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> Fault {
+    let headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Fault::Respond { status, headers, body: body.as_bytes().to_vec() }
+}
+
+/// The lines of a -v run's stderr that announce a wait.
+fn wait_lines(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|line| line.contains("waiting")).collect()
+}
+
+const GET_LEAD: &str = "print(app.integrations.close.get_lead({ id = 'lead_abc123XYZ' }).name)";
+
+#[test]
+fn a_429_is_waited_out_by_its_ratelimit_header() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, respond(429, &[("RateLimit", "limit=10, remaining=0, reset=1")], "{}"));
+    let output = served.cmd().args(["-v", "-e", GET_LEAD]).output().unwrap();
+    assert_eq!(stdout(&output), "Acme Corp\n", "{}", stderr(&output));
+    assert_eq!(
+        wait_lines(&stderr(&output)),
+        ["close-lua: GET /lead/lead_abc123XYZ/: rate limited (429); waiting 1.0 s before try 2 of 5"]
+    );
+    assert_eq!(served.request_lines(), ["GET /lead/lead_abc123XYZ/", "GET /lead/lead_abc123XYZ/"]);
+}
+
+#[test]
+fn every_429_variant_gives_its_wait() {
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let variants: [(Headers, &str, &str); 4] = [
+        (&[("Retry-After", "1")], "{}", "1.0"),
+        (&[("RateLimit-Reset", "1")], "{}", "1.0"),
+        (&[], r#"{"error": {"message": "API call count exceeded", "rate_reset": 0.3}}"#, "0.3"),
+        (&[], r#"{"error": "API call count exceeded", "rate_reset": "0.2"}"#, "0.2"),
+    ];
+    for (headers, body, wait) in variants {
+        let served = Served::new();
+        served.sandbox.push_fault(1, respond(429, headers, body));
+        let output = served.cmd().args(["-v", "-e", GET_LEAD]).output().unwrap();
+        assert_eq!(stdout(&output), "Acme Corp\n", "{}", stderr(&output));
+        let expected = format!("rate limited (429); waiting {wait} s before try 2 of 5");
+        assert!(stderr(&output).contains(&expected), "{headers:?} {body}: {}", stderr(&output));
+    }
+}
+
+#[test]
+fn running_out_of_tries_on_429_says_so() {
+    let served = Served::new();
+    served.prepend_config("[retry]\nmax_attempts = 3\n");
+    served.sandbox.push_fault(
+        3,
+        respond(429, &[], r#"{"error": {"message": "API call count exceeded", "rate_reset": 0.1}}"#),
+    );
+    let script = "local ok, err = pcall(app.integrations.close.get_lead, { id = 'lead_abc123XYZ' })
+print(err.status, err.retries)
+print(err.message)";
+    served
+        .cmd()
+        .args(["-e", script])
+        .assert()
+        .success()
+        .stdout("429\t2\nAPI call count exceeded; rate limited after 3 tries, having waited 0.2 s in all\n");
+    assert_eq!(served.sandbox.requests().len(), 3);
+}
+
+#[test]
+fn a_wait_beyond_the_limit_is_not_waited() {
+    let served = Served::new();
+    served.prepend_config("[retry]\nmax_wait_secs = 5\n");
+    served.sandbox.push_fault(1, respond(429, &[("Retry-After", "100")], "{}"));
+    let script = "local ok, err = pcall(app.integrations.close.get_lead, { id = 'lead_abc123XYZ' }) print(err.message)";
+    served.cmd().args(["-e", script]).assert().success().stdout(
+        "Too Many Requests; rate limited the next wait of 100.0 s would pass the limit of 5 s of waiting per call, \
+         having waited 0.0 s in all\n",
+    );
+}
+
+#[test]
+fn an_exhausted_window_pauses_before_the_next_call() {
+    let served = Served::new();
+    let page = r#"{"has_more": false, "data": []}"#;
+    served.sandbox.push_fault(1, respond(200, &[("RateLimit", "limit=10, remaining=0, reset=1")], page));
+    let script = "local c = app.integrations.close
+print(#c.list_contacts({}).contacts)
+print(c.get_lead({ id = 'lead_abc123XYZ' }).name)";
+    let output = served.cmd().args(["-v", "-e", script]).output().unwrap();
+    assert_eq!(stdout(&output), "0\nAcme Corp\n", "{}", stderr(&output));
+    assert_eq!(
+        wait_lines(&stderr(&output)),
+        ["close-lua: GET /lead/lead_abc123XYZ/: rate limit window used up; waiting 1.0 s"]
+    );
+    assert!(served.sandbox.requests().iter().all(|r| r.status != 429));
+}
+
+#[test]
+fn a_503_on_a_read_is_retried() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, respond(503, &[], "<html>Service Unavailable</html>"));
+    let output = served.cmd().args(["-v", "-e", GET_LEAD]).output().unwrap();
+    assert_eq!(stdout(&output), "Acme Corp\n", "{}", stderr(&output));
+    let err = stderr(&output);
+    let waits = wait_lines(&err);
+    assert_eq!(waits.len(), 1);
+    assert!(waits[0].starts_with("close-lua: GET /lead/lead_abc123XYZ/: HTTP 503; waiting 0."), "{waits:?}");
+    assert_eq!(served.sandbox.requests().len(), 2);
+}
+
+#[test]
+fn a_503_on_a_create_is_not_repeated() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, respond(503, &[], ""));
+    let script = "local ok, err = pcall(app.integrations.close.create_task, { lead_id = 'lead_abc123XYZ', text = 'x' })
+print(err.status, err.retries, err.message)";
+    served.cmd().args(["-e", script]).assert().success().stdout(
+        "503\t0\tService Unavailable (empty response); the change may or may not have been applied: \
+         check before running it again\n",
+    );
+    assert_eq!(served.request_lines(), ["POST /task/"]);
+}
+
+#[test]
+fn a_500_on_create_lead_is_sent_once() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, respond(500, &[], r#"{"error": "internal"}"#));
+    let script =
+        "local ok, err = pcall(app.integrations.close.create_lead, { name = 'Once' }) print(ok, err.status)";
+    served.cmd().args(["-e", script]).assert().success().stdout("false\t500\n");
+    assert_eq!(served.request_lines(), ["POST /lead/"]);
+}
+
+#[test]
+fn a_write_that_never_left_is_tried_again() {
+    let env = Env::new();
+    let port = closed_port();
+    env.write_default_config(&format!(
+        "[retry]\nmax_attempts = 2\n[accounts.default]\napi_key = \"k\"\nbase_url = \"http://127.0.0.1:{port}/api/v1\"\n"
+    ));
+    let script = "local ok, err = pcall(app.integrations.close.create_lead, { name = 'X' })
+print(err.kind, err.status, err.retries)
+print(err.message)";
+    let output = env.cmd().args(["-v", "-e", script]).output().unwrap();
+    let out = stdout(&output);
+    let expected = format!(
+        "network\tnil\t1\ncannot connect to 127.0.0.1:{port}: connection refused; failed after 2 tries"
+    );
+    assert!(out.starts_with(&expected), "{out}");
+    assert_eq!(wait_lines(&stderr(&output)).len(), 1, "{}", stderr(&output));
+}
+
+#[test]
+fn a_stalled_read_is_retried_after_the_timeout() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, Fault::Delay(Duration::from_secs(30)));
+    served.cmd().args(["--timeout", "1", "-e", GET_LEAD]).assert().success().stdout("Acme Corp\n");
+    assert_eq!(served.sandbox.requests().len(), 2);
+}
+
+#[test]
+fn a_stalled_server_ends_the_call_at_the_timeout() {
+    let served = Served::new();
+    served.prepend_config("timeout_secs = 1\n[retry]\nmax_attempts = 1\n");
+    served.sandbox.push_fault(1, Fault::Delay(Duration::from_secs(30)));
+    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {})
+print(err.kind, err.status, err.path, err.message:match('^no answer from 127%.0%.0%.1:%d+ within 1 s;') ~= nil)";
+    served.cmd().args(["-e", script]).assert().success().stdout("timeout\tnil\t/me/\ttrue\n");
+}
+
+#[test]
+fn max_runtime_stops_a_runaway_script() {
+    let output = Env::new()
+        .cmd()
+        .args(["--max-runtime", "1", "-e", "print('started')\nwhile true do end"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "started\n");
+    assert_eq!(stderr(&output), "close-lua: error: stopped at (command line):2 after --max-runtime 1 s\n");
+
+    let caught = "while true do pcall(function() while true do end end) end";
+    let output = Env::new().cmd().args(["--max-runtime", "1", "-e", caught]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "a pcall cannot swallow the stop");
+}
+
+#[test]
+fn max_runtime_also_ends_a_run_stuck_outside_lua() {
+    let output =
+        Env::new().cmd().args(["--max-runtime", "1", "-e", "os.execute('sleep 20')"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output), "close-lua: error: stopped after --max-runtime 1 s\n");
+}
+
+#[test]
+fn a_redirect_to_another_host_is_refused() {
+    let served = Served::new();
+    served
+        .sandbox
+        .push_fault(1, respond(302, &[("Location", "https://elsewhere.example.com/api/v1/me/")], ""));
+    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {}) print(err.kind, err.status) print(err.message)";
+    served.cmd().args(["-e", script]).assert().success().stdout(
+        "redirect\t302\nthe server answered HTTP 302 with a redirect to another host \
+         (https://elsewhere.example.com/api/v1/me/); close-lua does not follow it, since the Close API \
+         does not redirect (check the account's base_url)\n",
+    );
+    assert_eq!(served.sandbox.requests().len(), 1);
+}
+
+#[test]
+fn a_redirect_that_would_turn_a_write_into_a_read_is_refused() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, respond(302, &[("Location", "/api/v1/lead/")], ""));
+    let script = "local ok, err = pcall(app.integrations.close.create_lead, { name = 'X' }) print(err.kind, err.status)";
+    served.cmd().args(["-e", script]).assert().success().stdout("redirect\t302\n");
+    assert_eq!(served.request_lines(), ["POST /lead/"]);
+}
+
+#[test]
+fn a_same_host_redirect_keeping_the_method_is_followed() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, respond(307, &[("Location", "/api/v1/lead/lead_abc123XYZ/")], ""));
+    served
+        .cmd()
+        .args(["-e", "print(app.integrations.close.get_lead({ id = 'lead_old' }).name)"])
+        .assert()
+        .success()
+        .stdout("Acme Corp\n");
+    let requests = served.sandbox.requests();
+    assert_eq!(served.request_lines(), ["GET /lead/lead_old/", "GET /lead/lead_abc123XYZ/"]);
+    assert_eq!(requests[1].account.as_deref(), Some("default"));
+}
+
+#[test]
+fn odd_success_bodies_are_errors_not_crashes() {
+    for (body, expected) in [
+        (&b"<html>maintenance</html>"[..], "invalid_response\t200\tthe answer was not valid JSON"),
+        (
+            &b"{\"id\": \"lead_x\", \"name\": \"\xff\xfe\"}"[..],
+            "invalid_response\t200\tthe answer was not valid JSON",
+        ),
+        (&b"{\"id\": \"lead_x\", "[..], "invalid_response\t200\tthe answer was not valid JSON"),
+    ] {
+        let served = Served::new();
+        served.sandbox.push_fault(1, Fault::Respond { status: 200, headers: vec![], body: body.to_vec() });
+        let script = "local ok, err = pcall(app.integrations.close.get_lead, { id = 'lead_x' }) print(err.kind, err.status, err.message)";
+        let output = served.cmd().args(["-e", script]).output().unwrap();
+        assert!(stdout(&output).starts_with(expected), "{}", stdout(&output));
+        assert!(!stderr(&output).contains("panicked"));
+    }
+}
+
+#[test]
+fn an_answer_over_ten_megabytes_is_read_in_full() {
+    let served = Served::new();
+    let description = "x".repeat(120_000);
+    let leads: Vec<serde_json::Value> = (0..100)
+        .map(|i| serde_json::json!({"id": format!("lead_{i}"), "name": format!("Lead {i}"), "description": description, "custom": {}}))
+        .collect();
+    let page = serde_json::json!({"has_more": false, "total_results": 100, "data": leads}).to_string();
+    assert!(page.len() > 12_000_000);
+    served.sandbox.push_fault(1, Fault::Respond { status: 200, headers: vec![], body: page.into_bytes() });
+    let script = "local r = app.integrations.close.list_leads({ limit = 100 })
+local total = 0
+for _, lead in ipairs(r.leads) do total = total + #lead.description end
+print(#r.leads, total, r.leads[100].name)";
+    served.cmd().args(["-e", script]).assert().success().stdout("100\t12000000\tLead 99\n");
+}
+
+#[test]
+fn a_proxy_from_the_environment_is_used_unless_no_proxy_says_otherwise() {
+    // A stand-in proxy that records the tunnel it is asked for and refuses it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", listener.local_addr().unwrap());
+    let serving = listener.try_clone().unwrap();
+    let asked = std::thread::spawn(move || {
+        use std::io::{BufRead, Write};
+        let (stream, _) = serving.accept().unwrap();
+        let mut reader = std::io::BufReader::new(&stream);
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        let mut header = String::new();
+        while reader.read_line(&mut header).unwrap() > 2 {
+            header.clear();
+        }
+        (&stream).write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n").unwrap();
+        first
+    });
+
+    let env = Env::new();
+    env.write_default_config(
+        "timeout_secs = 1\n[retry]\nmax_attempts = 1\n\
+         [accounts.default]\napi_key = \"k\"\nbase_url = \"https://api.close.invalid/api/v1\"\n",
+    );
+    let script =
+        "local ok, err = pcall(app.integrations.close.get_current_user, {}) print(err.kind, err.message)";
+    let output = env.cmd().env("HTTPS_PROXY", &proxy).args(["-e", script]).output().unwrap();
+    assert_eq!(asked.join().unwrap(), "CONNECT api.close.invalid:443 HTTP/1.1\r\n");
+    assert!(
+        stdout(&output).starts_with("network\tthe proxy would not open a connection to api.close.invalid"),
+        "{}",
+        stdout(&output)
+    );
+
+    // With NO_PROXY the proxy hears nothing: the call goes to the (unreachable) host itself.
+    let output = env
+        .cmd()
+        .env("HTTPS_PROXY", &proxy)
+        .env("NO_PROXY", "close.invalid")
+        .args(["-e", script])
+        .output()
+        .unwrap();
+    assert!(!stdout(&output).contains("proxy"), "{}", stdout(&output));
+    listener.set_nonblocking(true).unwrap();
+    let pending = listener.accept();
+    assert!(
+        matches!(&pending, Err(err) if err.kind() == std::io::ErrorKind::WouldBlock),
+        "the proxy was contacted despite NO_PROXY"
+    );
+}
+
+#[test]
+fn keys_may_come_from_a_named_environment_variable() {
+    let served = Served::new();
+    served.env.write_default_config(&format!(
+        "[accounts.default]\napi_key_env = \"CLOSE_TEST_KEY\"\nbase_url = \"{}\"\n",
+        served.sandbox.base_url()
+    ));
+    let script = "print(app.integrations.close.get_current_user({}).email)";
+    served
+        .cmd()
+        .env("CLOSE_TEST_KEY", served.sandbox.api_key("default").unwrap())
+        .args(["-e", script])
+        .assert()
+        .success()
+        .stdout("pat@demo.example.com\n");
+    let output = served.cmd().args(["-e", script]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("takes its key from the environment variable CLOSE_TEST_KEY, which is not set")
+    );
+}
+
+#[test]
+fn a_config_others_can_read_gets_one_warning() {
+    let served = Served::new();
+    let path = served.env.home.path().join(".config/close-lua/config.toml");
+    let script =
+        "app.integrations.close.get_current_user({}) app.integrations.close.us_team.get_current_user({})";
+    served.cmd().args(["-e", script]).assert().success().stderr("");
+
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    served.cmd().args(["-e", script]).assert().success().stderr(format!(
+        "close-lua: warning: config file {} can be read by other users (mode 644) and holds API keys; \
+         to fix it: chmod 600 {}\n",
+        path.display(),
+        path.display()
+    ));
+    private(&path);
+}
+
+#[test]
+fn the_key_appears_in_no_output_on_any_error_path() {
+    let served = Served::new();
+    served.prepend_config("[retry]\nmax_attempts = 2\n");
+    let key = served.sandbox.api_key("default").unwrap();
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+    served.sandbox.push_fault(1, respond(429, &[("Retry-After", "0")], "{}"));
+    served.sandbox.push_fault(2, respond(503, &[], "<html>down</html>"));
+    served.sandbox.push_fault(1, respond(500, &[], "{\"error\": \"boom\"}"));
+    served.sandbox.push_fault(1, respond(302, &[("Location", "https://elsewhere.example.com/")], ""));
+    served.sandbox.push_fault(1, respond(401, &[], "{\"error\": \"no\"}"));
+    let script = "local c = app.integrations.close
+for _, call in ipairs({
+  function() return c.get_lead({ id = 'lead_abc123XYZ' }) end,
+  function() return c.get_lead({ id = 'lead_abc123XYZ' }) end,
+  function() return c.create_lead({ name = 'X' }) end,
+  function() return c.get_current_user({}) end,
+  function() return c.get_current_user({}) end,
+  function() return c.get_lead({ id = 'lead_missing' }) end,
+  function() return c.list_leads({ limt = 1 }) end,
+  function() return c.create_lead({ name = 'X', custom = { Nope = 1 } }) end,
+}) do
+  local ok, err = pcall(call)
+  print(ok, tostring(err))
+  if type(err) == 'table' then for k, v in pairs(err) do print(k, tostring(v)) end end
+end
+print(c, c.default, c.get_lead)
+c.get_lead({ id = 'lead_missing' })";
+    let output = served.cmd().args(["-vv", "-e", script]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let all = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(all.contains("HTTP 401") && all.contains("HTTP 500") && all.contains("redirect"), "{all}");
+    assert!(!all.contains(&key) && !all.contains(&encoded), "the key leaked:\n{all}");
+}
+
+/// A port on 127.0.0.1 that nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
