@@ -5,6 +5,7 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -67,12 +68,12 @@ pub struct GlobalArgs {
 
     /// Give up on an HTTP call after this many seconds [default: 30, or timeout_secs in the
     /// config]
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<u64>,
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    pub timeout: Option<Duration>,
 
     /// Stop the script, with exit status 1, once the run has taken this many seconds
-    #[arg(long, value_name = "SECS")]
-    pub max_runtime: Option<u64>,
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    pub max_runtime: Option<Duration>,
 }
 
 impl GlobalArgs {
@@ -88,6 +89,15 @@ impl GlobalArgs {
             max_runtime: later.max_runtime.or(self.max_runtime),
         }
     }
+}
+
+/// A positive number of seconds, such as `30` or `0.5`.
+pub fn seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 = text.trim().parse().map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if !(value > 0.0 && value <= 1e9) {
+        return Err(format!("{text} is not a usable number of seconds: give more than 0"));
+    }
+    Ok(Duration::from_secs_f64(value))
 }
 
 /// The subcommands.
@@ -178,9 +188,18 @@ mod tests {
     }
 
     #[test]
+    fn seconds_may_have_a_fraction_but_must_be_positive() {
+        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(seconds("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(seconds("0"), Err("0 is not a usable number of seconds: give more than 0".to_string()));
+        assert_eq!(seconds("soon"), Err("'soon' is not a number of seconds".to_string()));
+        assert!(seconds("NaN").is_err() && seconds("-1").is_err());
+    }
+
+    #[test]
     fn the_later_timeout_wins() {
         let cli = parse(&["close-lua", "--timeout", "5", "run", "--timeout", "9", "s.lua"]);
         let top = cli.global.clone();
-        assert_eq!(top.merged_with(run_args(cli).global).timeout, Some(9));
+        assert_eq!(top.merged_with(run_args(cli).global).timeout, Some(Duration::from_secs(9)));
     }
 }

@@ -49,7 +49,7 @@ pub struct ConfigFile {
     /// The account used when neither `--account` nor `CLOSE_LUA_ACCOUNT` names one.
     pub default_account: Option<String>,
     /// The limit on each HTTP call, in seconds; `--timeout` overrides it.
-    pub timeout_secs: Option<u64>,
+    pub timeout_secs: Option<f64>,
     /// How failed calls are repeated.
     #[serde(default)]
     pub retry: RetryEntry,
@@ -168,6 +168,14 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
     let config: ConfigFile = toml::from_str(text).map_err(|err| {
         ConfigError::new(format!("config file {} is not valid: {}", path.display(), toml_error(text, &err)))
     })?;
+    if let Some(secs) = config.timeout_secs {
+        if !(secs > 0.0 && secs <= 1e9) {
+            return Err(ConfigError::new(format!(
+                "config file {}: timeout_secs must be more than 0 (got {secs})",
+                path.display()
+            )));
+        }
+    }
     for (name, account) in &config.accounts {
         if let Some(url) = &account.base_url {
             check_base_url(url).map_err(|why| {

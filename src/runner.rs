@@ -101,7 +101,7 @@ const CHECK_EVERY: u32 = 1000;
 
 /// How long past `--max-runtime` a script stuck outside Lua (in a blocking read, say) is
 /// given before the run ends anyway.
-const RUNTIME_GRACE: Duration = Duration::from_secs(2);
+const RUNTIME_GRACE: Duration = Duration::from_secs(1);
 
 /// Ends the run on Ctrl-C and at the end of `--max-runtime`, between two Lua instructions so
 /// never in the middle of the script's output.
@@ -111,7 +111,7 @@ fn install_stops(lua: &Lua, max_runtime: Option<(Duration, Instant)>) -> mlua::R
         watch_deadline(limit, deadline + RUNTIME_GRACE);
     }
     let deadline = max_runtime.map(|(_, deadline)| deadline);
-    let limit = max_runtime.map(|(limit, _)| limit.as_secs()).unwrap_or_default();
+    let limit = max_runtime.map(|(limit, _)| limit.as_secs_f64()).unwrap_or_default();
     lua.set_global_hook(HookTriggers::new().every_nth_instruction(CHECK_EVERY), move |_, debug| {
         let location = || {
             let source = debug.source();
@@ -132,7 +132,7 @@ fn install_stops(lua: &Lua, max_runtime: Option<(Duration, Instant)>) -> mlua::R
 fn watch_deadline(limit: Duration, at: Instant) {
     let watcher = std::thread::Builder::new().name("max-runtime".into()).spawn(move || {
         std::thread::sleep(at.saturating_duration_since(Instant::now()));
-        out_of_time(&format!("stopped after --max-runtime {} s", limit.as_secs()));
+        out_of_time(&format!("stopped after --max-runtime {} s", limit.as_secs_f64()));
     });
     if let Err(err) = watcher {
         log::warn!("--max-runtime is enforced only while Lua code runs: {err}");

@@ -82,9 +82,9 @@ impl Settings {
             account,
             sandbox: args.sandbox,
             verbose: args.verbose,
-            timeout: args.timeout.map(Duration::from_secs),
-            max_runtime: args.max_runtime.map(Duration::from_secs),
-            deadline: args.max_runtime.map(|secs| Instant::now() + Duration::from_secs(secs)),
+            timeout: args.timeout,
+            max_runtime: args.max_runtime,
+            deadline: args.max_runtime.map(|limit| Instant::now() + limit),
             env_api_key: non_empty("CLOSE_API_KEY").map(ApiKey::new),
             env_base_url: non_empty("CLOSE_API_BASE_URL"),
         }
@@ -118,7 +118,7 @@ pub struct Network {
 impl Network {
     /// The command line's values over the config file's over the defaults.
     fn new(settings: &Settings, file: Option<&config::ConfigFile>) -> Network {
-        let file_timeout = file.and_then(|f| f.timeout_secs).map(Duration::from_secs);
+        let file_timeout = file.and_then(|f| f.timeout_secs).map(Duration::from_secs_f64);
         let retry = file.map(|f| &f.retry);
         Network {
             timeout: settings.timeout.or(file_timeout).unwrap_or(Duration::from_secs(DEFAULT_TIMEOUT_SECS)),

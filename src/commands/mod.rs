@@ -16,6 +16,15 @@ pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
     start_logging(&global);
     let settings = Settings::resolve(global, |name| std::env::var(name).ok());
 
+    if chunk.is_none() {
+        if let Some(message) = words.first().and_then(|word| misplaced_option(word)) {
+            eprintln!("close-lua: error: {message}");
+            eprintln!(
+                "hint: close-lua's options go before the script; everything after the script is passed to it"
+            );
+            return EXIT_USAGE;
+        }
+    }
     match script_from(chunk, words, argv) {
         Some(script) => runner::run(settings, script),
         None => {
@@ -24,6 +33,29 @@ pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
             EXIT_USAGE
         }
     }
+}
+
+/// The error for a script name that looks like an option: clap hands over an unknown option
+/// as the script, because everything from the script on must reach the script untouched.
+fn misplaced_option(word: &OsString) -> Option<String> {
+    let word = word.to_str()?;
+    if !word.starts_with('-') || word == "-" {
+        return None;
+    }
+    let name = word.split('=').next().unwrap_or(word);
+    let known: Vec<String> = <Cli as clap::CommandFactory>::command()
+        .get_arguments()
+        .filter_map(|arg| arg.get_long().map(|long| format!("--{long}")))
+        .collect();
+    let closest = known
+        .iter()
+        .map(|option| (strsim::damerau_levenshtein(name, option), option))
+        .min()
+        .filter(|(distance, _)| *distance <= 2);
+    Some(match closest {
+        Some((_, option)) => format!("unknown option '{name}'; did you mean '{option}'?"),
+        None => format!("unknown option '{name}' (close-lua --help lists the options)"),
+    })
 }
 
 /// The script and its arguments; `None` when there is neither a script nor a chunk.
@@ -85,6 +117,20 @@ mod tests {
             (script.name, script.args, script.before),
             (OsString::from("s.lua"), os(&["a", "-b"]), os(&["close-lua", "run", "--sandbox"]))
         );
+    }
+
+    #[test]
+    fn options_are_not_taken_for_scripts() {
+        assert_eq!(
+            misplaced_option(&OsString::from("--sandobx")).as_deref(),
+            Some("unknown option '--sandobx'; did you mean '--sandbox'?")
+        );
+        assert_eq!(
+            misplaced_option(&OsString::from("-x")).as_deref(),
+            Some("unknown option '-x' (close-lua --help lists the options)")
+        );
+        assert_eq!(misplaced_option(&OsString::from("-")), None);
+        assert_eq!(misplaced_option(&OsString::from("s.lua")), None);
     }
 
     #[test]

@@ -41,7 +41,15 @@ fn version_prints_the_version() {
 
 #[test]
 fn an_unknown_option_before_the_script_is_a_usage_error() {
-    let output = Env::new().cmd().args(["run", "--nope", "s.lua"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("--nope"), "{}", stderr(&output));
+    for args in [&["run", "--sandobx", "s.lua"][..], &["--sandobx", "s.lua"], &["--bogus", "-e", "print(1)"]]
+    {
+        let output = Env::new().cmd().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let expected = if args.contains(&"--bogus") {
+            "close-lua: error: unknown option '--bogus' (close-lua --help lists the options)\n"
+        } else {
+            "close-lua: error: unknown option '--sandobx'; did you mean '--sandbox'?\n"
+        };
+        assert!(stderr(&output).starts_with(expected), "{args:?}: {}", stderr(&output));
+    }
 }

@@ -37,7 +37,7 @@ fn every_429_variant_gives_its_wait() {
     type Headers<'a> = &'a [(&'a str, &'a str)];
     let variants: [(Headers, &str, &str); 4] = [
         (&[("Retry-After", "1")], "{}", "1.0"),
-        (&[("RateLimit-Reset", "1")], "{}", "1.0"),
+        (&[("RateLimit-Reset", "0.4")], "{}", "0.4"),
         (&[], r#"{"error": {"message": "API call count exceeded", "rate_reset": 0.3}}"#, "0.3"),
         (&[], r#"{"error": "API call count exceeded", "rate_reset": "0.2"}"#, "0.2"),
     ];
@@ -87,7 +87,7 @@ fn a_wait_beyond_the_limit_is_not_waited() {
 fn an_exhausted_window_pauses_before_the_next_call() {
     let served = Served::new();
     let page = r#"{"has_more": false, "data": []}"#;
-    served.sandbox.push_fault(1, respond(200, &[("RateLimit", "limit=10, remaining=0, reset=1")], page));
+    served.sandbox.push_fault(1, respond(200, &[("RateLimit", "limit=10, remaining=0, reset=0.5")], page));
     let script = "local c = app.integrations.close
 print(#c.list_contacts({}).contacts)
 print(c.get_lead({ id = 'lead_abc123XYZ' }).name)";
@@ -95,7 +95,7 @@ print(c.get_lead({ id = 'lead_abc123XYZ' }).name)";
     assert_eq!(stdout(&output), "0\nAcme Corp\n", "{}", stderr(&output));
     assert_eq!(
         wait_lines(&stderr(&output)),
-        ["close-lua: GET /lead/lead_abc123XYZ/: rate limit window used up; waiting 1.0 s"]
+        ["close-lua: GET /lead/lead_abc123XYZ/: rate limit window used up; waiting 0.5 s"]
     );
     assert!(served.sandbox.requests().iter().all(|r| r.status != 429));
 }
@@ -159,17 +159,17 @@ print(err.message)";
 fn a_stalled_read_is_retried_after_the_timeout() {
     let served = Served::new();
     served.sandbox.push_fault(1, Fault::Delay(Duration::from_secs(30)));
-    served.cmd().args(["--timeout", "1", "-e", GET_LEAD]).assert().success().stdout("Acme Corp\n");
+    served.cmd().args(["--timeout", "0.5", "-e", GET_LEAD]).assert().success().stdout("Acme Corp\n");
     assert_eq!(served.sandbox.requests().len(), 2);
 }
 
 #[test]
 fn a_stalled_server_ends_the_call_at_the_timeout() {
     let served = Served::new();
-    served.prepend_config("timeout_secs = 1\n[retry]\nmax_attempts = 1\n");
+    served.prepend_config("timeout_secs = 0.5\n[retry]\nmax_attempts = 1\n");
     served.sandbox.push_fault(1, Fault::Delay(Duration::from_secs(30)));
     let script = "local ok, err = pcall(app.integrations.close.get_current_user, {})
-print(err.kind, err.status, err.path, err.message:match('^no answer from 127%.0%.0%.1:%d+ within 1 s;') ~= nil)";
+print(err.kind, err.status, err.path, err.message:match('^no answer from 127%.0%.0%.1:%d+ within 0.5 s;') ~= nil)";
     served.cmd().args(["-e", script]).assert().success().stdout("timeout\tnil\t/me/\ttrue\n");
 }
 
@@ -177,24 +177,27 @@ print(err.kind, err.status, err.path, err.message:match('^no answer from 127%.0%
 fn max_runtime_stops_a_runaway_script() {
     let output = Env::new()
         .cmd()
-        .args(["--max-runtime", "1", "-e", "print('started')\nwhile true do end"])
+        .args(["--max-runtime", "0.5", "-e", "print('started')\nwhile true do end"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(stdout(&output), "started\n");
-    assert_eq!(stderr(&output), "close-lua: error: stopped at (command line):2 after --max-runtime 1 s\n");
+    assert_eq!(stderr(&output), "close-lua: error: stopped at (command line):2 after --max-runtime 0.5 s\n");
 
     let caught = "while true do pcall(function() while true do end end) end";
-    let output = Env::new().cmd().args(["--max-runtime", "1", "-e", caught]).output().unwrap();
+    let output = Env::new().cmd().args(["--max-runtime", "0.5", "-e", caught]).output().unwrap();
     assert_eq!(output.status.code(), Some(1), "a pcall cannot swallow the stop");
 }
 
 #[test]
 fn max_runtime_also_ends_a_run_stuck_outside_lua() {
-    let output =
-        Env::new().cmd().args(["--max-runtime", "1", "-e", "os.execute('sleep 20')"]).output().unwrap();
+    let output = Env::new()
+        .cmd()
+        .args(["--max-runtime", "0.5", "-e", "os.execute('exec sleep 20 >/dev/null 2>&1')"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stderr(&output), "close-lua: error: stopped after --max-runtime 1 s\n");
+    assert_eq!(stderr(&output), "close-lua: error: stopped after --max-runtime 0.5 s\n");
 }
 
 #[test]
@@ -294,7 +297,7 @@ fn a_proxy_from_the_environment_is_used_unless_no_proxy_says_otherwise() {
 
     let env = Env::new();
     env.write_default_config(
-        "timeout_secs = 1\n[retry]\nmax_attempts = 1\n\
+        "timeout_secs = 0.5\n[retry]\nmax_attempts = 1\n\
          [accounts.default]\napi_key = \"k\"\nbase_url = \"https://api.close.invalid/api/v1\"\n",
     );
     let script =
