@@ -17,7 +17,7 @@ pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
     let settings = Settings::resolve(global, |name| std::env::var(name).ok());
 
     if chunk.is_none() {
-        if let Some(message) = words.first().and_then(|word| misplaced_option(word)) {
+        if let Some(message) = words.first().and_then(misplaced_option) {
             eprintln!("close-lua: error: {message}");
             eprintln!(
                 "hint: close-lua's options go before the script; everything after the script is passed to it"
