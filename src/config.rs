@@ -121,14 +121,20 @@ pub fn default_path() -> Option<PathBuf> {
     Some(dirs.config_dir().join("config.toml"))
 }
 
-/// What to tell a user who has no config file yet.
-pub fn creation_hint(path: &Path) -> String {
-    format!(
+/// What to tell a user who has no config file yet; `sandbox` when the run already asked for
+/// the sandbox (which then suggests itself no more).
+pub fn creation_hint(path: &Path, sandbox: bool) -> String {
+    let mut hint = format!(
         "create {} with an [accounts.default] table holding your api_key \
-         (config.example.toml in the close-lua repository shows every setting), \
-         or set CLOSE_API_KEY; to try close-lua without an account, add --sandbox",
+         (config.example.toml in the close-lua repository shows every setting)",
         path.display()
-    )
+    );
+    if sandbox {
+        hint.push_str(", or leave out --config to use the sandbox's own accounts");
+    } else {
+        hint.push_str(", or set CLOSE_API_KEY; to try close-lua without an account, add --sandbox");
+    }
+    hint
 }
 
 /// Reads and parses a config file. `Ok(None)` when there is no file at `path`.

@@ -100,6 +100,8 @@ pub struct Account {
     pub api_key: ApiKey,
     /// Where the API lives, without a trailing slash.
     pub base_url: String,
+    /// Why the account cannot be used (e.g. its key is missing), reported on first use.
+    pub problem: Option<ConfigError>,
 }
 
 /// How the client behaves on the network, the same for every account.
@@ -148,13 +150,17 @@ pub struct Accounts {
 impl Accounts {
     /// Looks up an account by name, with an error that lists the known ones.
     pub fn get(&self, name: &str) -> Result<&Account, ConfigError> {
-        self.by_name.get(name).ok_or_else(|| {
+        let account = self.by_name.get(name).ok_or_else(|| {
             ConfigError::new(format!(
                 "no account named '{name}' in {}; known accounts: {}",
                 self.origin,
                 self.known_names()
             ))
-        })
+        })?;
+        match &account.problem {
+            Some(problem) => Err(problem.clone()),
+            None => Ok(account),
+        }
     }
 
     /// The names of all accounts, comma separated, for messages.
@@ -192,14 +198,21 @@ pub fn load_accounts(
         let path = settings.config_path.as_deref().unwrap_or_else(|| "".as_ref());
         let via = if settings.config_source == Source::Flag { "--config" } else { "CLOSE_LUA_CONFIG" };
         return Err(ConfigError::new(format!("config file {} (from {via}) does not exist", path.display()))
-            .with_hint(config::creation_hint(path)));
+            .with_hint(config::creation_hint(path, settings.sandbox)));
     }
 
     let network = Network::new(settings, file.as_ref().map(|(_, file)| file));
     let found = match file {
         Some((path, file)) => {
             let origin = format!("config file {}", path.display());
-            let by_name = accounts_from_file(&origin, file.accounts, settings.sandbox, env)?;
+            let mut by_name = accounts_from_file(&origin, file.accounts, settings.sandbox, env);
+            if settings.sandbox {
+                // The sandbox's own accounts stay available beside the file's, so that the
+                // tour and the multi-account examples run whatever the file holds.
+                for name in SANDBOX_ACCOUNTS {
+                    by_name.entry(name.to_string()).or_insert_with(|| placeholder(name).1);
+                }
+            }
             Found { origin, by_name, file_default: file.default_account }
         }
         None if settings.sandbox => Found {
@@ -223,45 +236,62 @@ struct Found {
     file_default: Option<String>,
 }
 
-/// The accounts of a config file, checked.
+/// The accounts of a config file. An account whose key cannot be had keeps the reason as
+/// its `problem`, which only a call to that account reports: one broken account does not
+/// stop scripts that use the others.
 fn accounts_from_file(
     origin: &str,
     entries: BTreeMap<String, config::AccountEntry>,
     sandbox: bool,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<BTreeMap<String, Account>, ConfigError> {
+) -> BTreeMap<String, Account> {
     let mut accounts = BTreeMap::new();
     for (name, entry) in entries {
-        let api_key = match (entry.api_key, entry.api_key_env) {
-            (Some(_), Some(_)) => {
-                return Err(ConfigError::new(format!(
-                    "account '{name}' in {origin} has both api_key and api_key_env; keep one"
-                )));
-            }
-            (Some(key), None) => key,
-            (None, _) if sandbox => ApiKey::new(""),
-            (None, Some(variable)) => match env(&variable).filter(|key| !key.is_empty()) {
-                Some(key) => ApiKey::new(key),
-                None => {
-                    return Err(ConfigError::new(format!(
-                        "account '{name}' in {origin} takes its key from the environment variable \
-                         {variable}, which is not set"
-                    ))
-                    .with_hint(format!("export {variable}=api_... before running close-lua")));
-                }
-            },
-            (None, None) => {
-                return Err(ConfigError::new(format!("account '{name}' in {origin} has no api_key"))
-                    .with_hint(format!(
-                        "add api_key = \"api_...\" (or api_key_env = \"VARIABLE\") under [accounts.{name}]"
-                    )));
-            }
+        let (api_key, problem) = match (sandbox, key_of(origin, &name, &entry, env)) {
+            (true, _) => (ApiKey::new(""), None),
+            (false, Ok(key)) => (key, None),
+            (false, Err(problem)) => (ApiKey::new(""), Some(problem)),
         };
         let base_url = entry.base_url.unwrap_or_else(|| config::DEFAULT_BASE_URL.to_string());
         let base_url = base_url.trim_end_matches('/').to_string();
-        accounts.insert(name.clone(), Account { name, api_key, base_url });
+        accounts.insert(name.clone(), Account { name, api_key, base_url, problem });
     }
-    Ok(accounts)
+    accounts
+}
+
+/// An account's key, from `api_key` or the variable `api_key_env` names. White space
+/// around a key is dropped: keys never contain any, and a stray space is an easy slip.
+fn key_of(
+    origin: &str,
+    name: &str,
+    entry: &config::AccountEntry,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ApiKey, ConfigError> {
+    let key = match (&entry.api_key, &entry.api_key_env) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::new(format!(
+                "account '{name}' in {origin} has both api_key and api_key_env; keep one"
+            )));
+        }
+        (Some(key), None) => key.expose().trim().to_string(),
+        (None, Some(variable)) => env(variable).map(|key| key.trim().to_string()).unwrap_or_default(),
+        (None, None) => {
+            return Err(ConfigError::new(format!("account '{name}' in {origin} has no api_key")).with_hint(
+                format!("add api_key = \"api_...\" (or api_key_env = \"VARIABLE\") under [accounts.{name}]"),
+            ));
+        }
+    };
+    if !key.is_empty() {
+        return Ok(ApiKey::new(key));
+    }
+    Err(match &entry.api_key_env {
+        Some(variable) => ConfigError::new(format!(
+            "account '{name}' in {origin} takes its key from the environment variable {variable}, \
+             which is not set"
+        ))
+        .with_hint(format!("export {variable}=api_... before running close-lua")),
+        None => ConfigError::new(format!("account '{name}' in {origin} has an empty api_key")),
+    })
 }
 
 /// The single `default` account that `CLOSE_API_KEY` gives when there is no config file.
@@ -272,7 +302,7 @@ fn accounts_from_env(settings: &Settings) -> Result<Found, ConfigError> {
             None => "no config file (the home directory is unknown) and CLOSE_API_KEY is not set".to_string(),
         };
         let path = settings.config_path.clone().unwrap_or_else(|| PathBuf::from("config.toml"));
-        return Err(ConfigError::new(message).with_hint(config::creation_hint(&path)));
+        return Err(ConfigError::new(message).with_hint(config::creation_hint(&path, false)));
     };
     let base_url = match &settings.env_base_url {
         Some(url) => {
@@ -282,14 +312,15 @@ fn accounts_from_env(settings: &Settings) -> Result<Found, ConfigError> {
         }
         None => config::DEFAULT_BASE_URL.to_string(),
     };
-    let account = Account { name: "default".to_string(), api_key, base_url };
+    let account = Account { name: "default".to_string(), api_key, base_url, problem: None };
     let by_name = BTreeMap::from([("default".to_string(), account)]);
     Ok(Found { origin: "the environment (CLOSE_API_KEY)".to_string(), by_name, file_default: None })
 }
 
 /// An account whose key and URL the sandbox fills in.
 fn placeholder(name: &str) -> (String, Account) {
-    let account = Account { name: name.to_string(), api_key: ApiKey::new(""), base_url: String::new() };
+    let account =
+        Account { name: name.to_string(), api_key: ApiKey::new(""), base_url: String::new(), problem: None };
     (name.to_string(), account)
 }
 
@@ -397,11 +428,16 @@ mod tests {
     }
 
     #[test]
-    fn an_account_needs_a_key() {
-        let (settings, _dir) = settings_for(Some("[accounts.x]\nbase_url = \"https://h/api\"\n"), None, &[]);
-        let err = load(&settings).unwrap_err();
+    fn an_account_needs_a_key_but_only_its_own_calls_fail() {
+        let text = "[accounts.x]\nbase_url = \"https://h/api\"\n[accounts.y]\napi_key = \"  \"\n\
+                    [accounts.z]\napi_key = \" api_z \"\n";
+        let (settings, _dir) = settings_for(Some(text), None, &[]);
+        let accounts = load(&settings).unwrap();
+        let err = accounts.get("x").unwrap_err();
         assert!(err.message.starts_with("account 'x' in config file "), "{}", err.message);
         assert!(err.message.ends_with(" has no api_key"));
+        assert!(accounts.get("y").unwrap_err().message.ends_with(" has an empty api_key"));
+        assert_eq!(accounts.get("z").unwrap().api_key.expose(), "api_z");
     }
 
     #[test]
@@ -453,7 +489,7 @@ mod tests {
         let text =
             "[accounts.us]\napi_key_env = \"CLOSE_US_KEY\"\n[accounts.eu]\napi_key_env = \"CLOSE_EU_KEY\"\n";
         let (settings, _dir) = settings_for(Some(text), None, &[]);
-        let err = load(&settings).unwrap_err();
+        let err = load(&settings).unwrap().get("eu").unwrap_err();
         assert!(err.message.starts_with("account 'eu' in config file "), "{}", err.message);
         assert!(
             err.message
@@ -466,7 +502,8 @@ mod tests {
 
         let both = "[accounts.us]\napi_key = \"k\"\napi_key_env = \"CLOSE_US_KEY\"\n";
         let (settings, _dir) = settings_for(Some(both), None, &[]);
-        assert!(load(&settings).unwrap_err().message.ends_with("has both api_key and api_key_env; keep one"));
+        let err = load(&settings).unwrap().get("us").unwrap_err();
+        assert!(err.message.ends_with("has both api_key and api_key_env; keep one"));
     }
 
     #[test]

@@ -526,6 +526,7 @@ mod tests {
             name: "default".into(),
             api_key: crate::config::ApiKey::new("api_SECRET"),
             base_url: "https://api.close.com/api/v1".into(),
+            problem: None,
         };
         let network = Network {
             timeout: Duration::from_secs(1),

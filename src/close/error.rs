@@ -108,6 +108,21 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// Renames field errors (e.g. from the API's `date` to the script's `due_date`), and the
+    /// message with them when it was made from them.
+    pub fn rename_fields(&mut self, rename: impl Fn(&str) -> Option<String>) {
+        let from_fields = self.message == fields_summary(&self.field_errors);
+        self.field_errors = std::mem::take(&mut self.field_errors)
+            .into_iter()
+            .map(|(k, v)| (rename(&k).unwrap_or(k), v))
+            .collect();
+        if from_fields {
+            self.message = fields_summary(&self.field_errors);
+        }
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.status {
@@ -137,11 +152,14 @@ fn read_error_object(object: &serde_json::Map<String, Value>) -> (Option<String>
         }
         _ => None,
     };
-    let from_fields = (!field_errors.is_empty()).then(|| {
-        field_errors.iter().map(|(field, text)| format!("{field}: {text}")).collect::<Vec<_>>().join("; ")
-    });
+    let from_fields = (!field_errors.is_empty()).then(|| fields_summary(&field_errors));
 
     (from_error.or(from_errors).or(from_fields), field_errors)
+}
+
+/// Field errors in one line: "field: message; other: message".
+fn fields_summary(field_errors: &BTreeMap<String, String>) -> String {
+    field_errors.iter().map(|(field, text)| format!("{field}: {text}")).collect::<Vec<_>>().join("; ")
 }
 
 /// Close prefixes "not found" messages with the name of an internal query; people do not
@@ -224,6 +242,20 @@ mod tests {
         );
         assert_eq!(err.message, "lead: Required.; status: Not a valid choice.");
         assert_eq!(err.field_errors["status"], "Not a valid choice.");
+    }
+
+    #[test]
+    fn renamed_fields_rename_the_message_made_from_them() {
+        let mut err = error(400, r#"{"errors": [], "field-errors": {"date": "Enter a date."}}"#);
+        err.rename_fields(|field| (field == "date").then(|| "due_date".to_string()));
+        assert_eq!(
+            (err.message.as_str(), err.field_errors["due_date"].as_str()),
+            ("due_date: Enter a date.", "Enter a date.")
+        );
+
+        let mut err = error(400, r#"{"error": "Bad date", "field-errors": {"date": "Enter a date."}}"#);
+        err.rename_fields(|_| Some("due_date".to_string()));
+        assert_eq!(err.message, "Bad date");
     }
 
     #[test]

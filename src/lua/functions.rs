@@ -82,14 +82,14 @@ fn get_lead(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Va
 }
 
 fn create_lead(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Value, Failure> {
-    let body = lead_body(account, params)?;
-    let lead = call_json(lua, account, Method::Post, "/lead/", &[], Some(&body))?;
+    let (body, custom) = lead_body(account, params)?;
+    let lead = write_json(lua, account, params, Method::Post, "/lead/", &body, &custom)?;
     named_lead(lua, account, lead)
 }
 
 fn update_lead(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Value, Failure> {
-    let body = lead_body(account, params)?;
-    let lead = call_json(lua, account, Method::Put, &lead_path(params), &[], Some(&body))?;
+    let (body, custom) = lead_body(account, params)?;
+    let lead = write_json(lua, account, params, Method::Put, &lead_path(params), &body, &custom)?;
     named_lead(lua, account, lead)
 }
 
@@ -144,7 +144,7 @@ fn create_task(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result
         body.insert(param.api_name.to_string(), json_of(value));
     }
     let body = serde_json::Value::Object(body);
-    call_json(lua, account, Method::Post, "/task/", &[], Some(&body))
+    write_json(lua, account, params, Method::Post, "/task/", &body, &[])
 }
 
 fn get_current_user(lua: &Lua, account: &AccountHandle, _params: &Validated) -> Result<Value, Failure> {
@@ -187,15 +187,22 @@ fn json_of(value: &ParamValue) -> serde_json::Value {
 }
 
 /// The body of a lead create or update: the given fields, with custom field names turned
-/// into top-level `custom.cf_...` keys. An unknown name fails before anything is written.
-fn lead_body(account: &AccountHandle, params: &Validated) -> Result<serde_json::Value, Failure> {
+/// into top-level `custom.cf_...` keys, and the names given for each id. An unknown name
+/// fails before anything is written.
+fn lead_body(
+    account: &AccountHandle,
+    params: &Validated,
+) -> Result<(serde_json::Value, CustomNames), Failure> {
     let mut body = serde_json::Map::new();
+    let mut names = Vec::new();
     for (param, value) in params.iter() {
         match (param.name, value) {
             ("id", _) => {}
             ("custom", ParamValue::Json(serde_json::Value::Object(custom))) => {
                 for (name, value) in custom {
-                    body.insert(format!("custom.{}", custom_field_id(account, name)?), value.clone());
+                    let id = custom_field_id(account, name)?;
+                    body.insert(format!("custom.{id}"), value.clone());
+                    names.push((id, name.clone()));
                 }
             }
             ("custom", _) => {}
@@ -204,7 +211,45 @@ fn lead_body(account: &AccountHandle, params: &Validated) -> Result<serde_json::
             }
         }
     }
-    Ok(serde_json::Value::Object(body))
+    Ok((serde_json::Value::Object(body), names))
+}
+
+/// Custom field ids with the names a script gave them.
+type CustomNames = Vec<(String, String)>;
+
+/// Makes a write and, when Close rejects fields, reports them by the names the script used.
+fn write_json(
+    lua: &Lua,
+    account: &AccountHandle,
+    params: &Validated,
+    method: Method,
+    path: &str,
+    body: &serde_json::Value,
+    custom: &[(String, String)],
+) -> Result<Value, Failure> {
+    call_json(lua, account, method, path, &[], Some(body)).map_err(|failure| match failure {
+        Failure::Api(mut err) => {
+            err.rename_fields(|field| script_field_name(params, field, custom));
+            Failure::Api(err)
+        }
+        other => other,
+    })
+}
+
+/// The script's name for a field Close names in an error: `date` is `due_date`, `status` is
+/// `status_id`, `custom.cf_...` is `custom.<name given>`.
+fn script_field_name(params: &Validated, field: &str, custom: &[(String, String)]) -> Option<String> {
+    if let Some(id) = field.strip_prefix("custom.") {
+        let (_, name) = custom.iter().find(|(known, _)| known == id)?;
+        return Some(format!("custom.{name}"));
+    }
+    let spec = params.spec;
+    if let Some(param) = spec.params.iter().find(|param| param.api_name == field && param.name != field) {
+        return Some(param.name.to_string());
+    }
+    // Close names a relation by its object (`status`, `lead`) where the request sent its id.
+    let id_name = format!("{field}_id");
+    spec.param(&id_name).map(|param| param.name.to_string())
 }
 
 /// The `cf_` id for a custom field name; the definitions are fetched only for names.

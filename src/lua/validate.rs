@@ -19,12 +19,18 @@ pub enum ParamValue {
 }
 
 /// The parameters of one call, all checked.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Validated {
+    /// The function they were checked against.
+    pub spec: &'static FunctionSpec,
     values: Vec<(&'static Param, ParamValue)>,
 }
 
 impl Validated {
+    fn new(spec: &'static FunctionSpec) -> Validated {
+        Validated { spec, values: Vec::new() }
+    }
+
     /// A parameter's value, if the script gave it.
     pub fn get(&self, name: &str) -> Option<&ParamValue> {
         self.values.iter().find(|(param, _)| param.name == name).map(|(_, value)| value)
@@ -58,7 +64,7 @@ pub fn validate(lua: &Lua, spec: &'static FunctionSpec, params: &Value) -> Resul
     let fail = |message: String| format!("close.{}: {message}", spec.name);
     let table = match params {
         Value::Table(table) => table,
-        Value::Nil => return check_required(spec, Validated::default()).map_err(fail),
+        Value::Nil => return check_required(spec, Validated::new(spec)).map_err(fail),
         other => {
             return Err(fail(format!(
                 "expected a table of named parameters, got a {}; call it as close.{}({{ ... }})",
@@ -68,7 +74,15 @@ pub fn validate(lua: &Lua, spec: &'static FunctionSpec, params: &Value) -> Resul
         }
     };
 
-    let mut validated = Validated::default();
+    if is_namespace(table) {
+        return Err(fail(format!(
+            "called with ':', which passes the namespace as the parameters; use '.', as in \
+             app.integrations.close.{}({{ ... }})",
+            spec.name
+        )));
+    }
+
+    let mut validated = Validated::new(spec);
     for pair in table.pairs::<Value, Value>() {
         let (key, value) = pair.map_err(|err| fail(err.to_string()))?;
         let name = match &key {
@@ -87,6 +101,13 @@ pub fn validate(lua: &Lua, spec: &'static FunctionSpec, params: &Value) -> Resul
     }
     validated.values.sort_by_key(|(param, _)| spec.params.iter().position(|p| std::ptr::eq(p, *param)));
     check_required(spec, validated).map_err(fail)
+}
+
+/// Whether a table is one of the `app.integrations.close` namespaces, which a call written
+/// with `:` instead of `.` passes as its first argument.
+fn is_namespace(table: &Table) -> bool {
+    let name = table.metatable().and_then(|meta| meta.raw_get::<Option<String>>("__name").ok().flatten());
+    name.is_some_and(|name| name.starts_with("app.integrations.close"))
 }
 
 /// Fails when a required parameter is missing.

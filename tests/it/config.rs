@@ -172,3 +172,33 @@ fn sandbox_uses_the_accounts_of_the_config() {
     let script = "print(app.integrations.close.get_current_user({}).email ~= nil, app.integrations.close.beta.get_current_user({}).email ~= nil)";
     env.cmd().args(["--sandbox", "-e", script]).assert().success().stdout("true\ttrue\n");
 }
+
+#[test]
+fn sandbox_keeps_its_own_accounts_beside_the_config() {
+    let env = Env::new();
+    env.write_default_config("[accounts.prod]\napi_key = \"api_real_key_not_sent\"\n");
+    let script = "local c = app.integrations.close
+print(c.get_current_user({}).email, c.prod.get_current_user({}).email ~= nil, c.eu_team.get_current_user({}).email)";
+    env.cmd()
+        .args(["--sandbox", "-e", script])
+        .assert()
+        .success()
+        .stdout("pat@demo.example.com\ttrue\talex@eu-team.example.org\n");
+}
+
+#[test]
+fn a_broken_account_does_not_stop_the_others() {
+    let served = Served::new();
+    let config = served.env.home.path().join(".config/close-lua/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}[accounts.broken]\nbase_url = \"https://example.invalid/api/v1\"\n"),
+    )
+    .unwrap();
+    served.cmd().args(["-e", WHO]).assert().success().stdout("pat@demo.example.com\n");
+    let output =
+        served.cmd().args(["-e", "app.integrations.close.broken.get_current_user({})"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("account 'broken' in config file "), "{}", stderr(&output));
+}

@@ -34,16 +34,26 @@ fn an_uncaught_api_error_names_the_script_line() {
 }
 
 #[test]
-fn validation_errors_carry_field_errors() {
+fn validation_errors_carry_field_errors_by_the_scripts_names() {
     let served = Served::new();
-    let script =
-        "local ok, err = pcall(app.integrations.close.create_lead, { name = 'X', status_id = 'stat_nope' })
-print(err.status, err.field_errors.status)
-print(err)";
-    served.cmd().args(["-e", script]).assert().success().stdout(
-        "400\t'stat_nope' is not a valid choice of lead status.\n\
-         close.create_lead: HTTP 400: status: 'stat_nope' is not a valid choice of lead status.\n",
+    let script = "local c = app.integrations.close
+local ok, err = pcall(c.create_lead, { name = 'X', status_id = 'stat_nope' })
+print(err.status, err.field_errors.status_id)
+print(err)
+ok, err = pcall(c.create_task, { lead_id = 'lead_abc123XYZ', text = 'x', due_date = 'tomorrow' })
+print(next(err.field_errors))
+ok, err = pcall(c.update_lead, { id = 'lead_abc123XYZ', custom = { industry = 'Space' } })
+print(next(err.field_errors))";
+    let output = served.cmd().args(["-e", script]).output().unwrap();
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "400\t'stat_nope' is not a valid choice of lead status.", "{out}");
+    assert_eq!(
+        lines[1],
+        "close.create_lead: HTTP 400: status_id: 'stat_nope' is not a valid choice of lead status."
     );
+    assert!(lines[2].starts_with("due_date\t"), "{out}");
+    assert!(lines[3].starts_with("custom.industry\t"), "{out}");
 }
 
 #[test]
@@ -166,4 +176,23 @@ fn a_misspelt_function_suggests_the_right_one() {
 fn base64_of(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[test]
+fn a_call_with_a_colon_says_to_use_a_dot() {
+    let served = Served::new();
+    for script in [
+        "app.integrations.close:list_leads({ limit = 3 })",
+        "app.integrations.close.us_team:get_current_user({})",
+    ] {
+        let output = served.cmd().args(["-e", script]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let function = if script.contains("list_leads") { "list_leads" } else { "get_current_user" };
+        let expected = format!(
+            "close-lua: error: (command line):1: close.{function}: called with ':', which passes the namespace as the \
+             parameters; use '.', as in app.integrations.close.{function}({{ ... }})\n"
+        );
+        assert!(stderr(&output).starts_with(&expected), "{}", stderr(&output));
+    }
+    assert!(served.sandbox.requests().is_empty());
 }
