@@ -53,6 +53,9 @@ impl fmt::Display for Method {
 /// misbehaving server cannot exhaust memory.
 const MAX_BODY_BYTES: u64 = 1 << 30;
 
+/// The longest URL sent; Close documents about 2000 characters as the limit.
+const MAX_URL_LEN: usize = 2000;
+
 /// How many same-host redirects one call follows.
 const MAX_REDIRECTS: u32 = 3;
 
@@ -134,25 +137,34 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<Vec<u8>, ApiError> {
-        let target = with_query(path, query);
-        let body = body.map(|json| serde_json::to_vec(json).unwrap_or_default());
+        let mut target = with_query(path, query);
+        let mut body = body.map(|json| serde_json::to_vec(json).unwrap_or_default());
+        let long_read = method == Method::Get && self.base_url.len() + target.len() > MAX_URL_LEN;
+        if long_read {
+            // Close takes a read whose query is too long for a URL as a POST carrying the
+            // parameters in `_params` and the real method in a header.
+            let params: serde_json::Map<String, serde_json::Value> =
+                query.iter().map(|(name, value)| (name.to_string(), value.as_str().into())).collect();
+            body = Some(serde_json::to_vec(&serde_json::json!({ "_params": params })).unwrap_or_default());
+            target = path.to_string();
+        }
         let mut tries = 0;
         let mut waited = Duration::ZERO;
 
         loop {
             self.respect_pause(method, &target)?;
             tries += 1;
-            let (failure, rate_wait, mut error) = match self.try_once(method, path, &target, body.as_deref())
-            {
-                Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer.body),
-                Ok(answer) => {
-                    let error =
-                        ApiError::from_response(answer.status, &answer.body, method, path, &self.account);
-                    let rate_wait = retry::rate_limit_wait(&answer.headers, &answer.body);
-                    (Failure::Status(answer.status), rate_wait, error)
-                }
-                Err(unanswered) => (unanswered.failure, None, unanswered.error),
-            };
+            let (failure, rate_wait, mut error) =
+                match self.try_once(method, path, &target, body.as_deref(), long_read) {
+                    Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer.body),
+                    Ok(answer) => {
+                        let error =
+                            ApiError::from_response(answer.status, &answer.body, method, path, &self.account);
+                        let rate_wait = retry::rate_limit_wait(&answer.headers, &answer.body);
+                        (Failure::Status(answer.status), rate_wait, error)
+                    }
+                    Err(unanswered) => (unanswered.failure, None, unanswered.error),
+                };
             error.retries = tries - 1;
 
             let wait = match retry::decide(method, failure, rate_wait, tries, fastrand::f64()) {
@@ -210,23 +222,34 @@ impl Client {
         path: &str,
         target: &str,
         body: Option<&[u8]>,
+        long_read: bool,
     ) -> Result<Answer, Unanswered> {
         let mut url = format!("{}{target}", self.base_url);
+        if let Some(body) = body {
+            log::debug!("{method} {target} body: {}", String::from_utf8_lossy(body));
+        }
         let _in_flight =
             interrupt::track(format!("{method} {target} (account {})", self.account), method.is_write());
 
         for _ in 0..=MAX_REDIRECTS {
             let started = Instant::now();
-            let result = self.exchange(method, path, &url, body);
+            let result = self.exchange(method, path, &url, body, long_read);
             let elapsed = started.elapsed().as_secs_f64() * 1000.0;
             let answer = match result {
                 Ok(answer) => answer,
                 Err(unanswered) => {
-                    log::info!("{method} {target} -> failed: {} ({elapsed:.1} ms)", unanswered.error.message);
+                    log::info!(
+                        "{method} {target} -> failed: {} ({elapsed:.1} ms, account {})",
+                        unanswered.error.message,
+                        self.account
+                    );
                     return Err(unanswered);
                 }
             };
-            log::info!("{method} {target} -> {} ({elapsed:.1} ms)", answer.status);
+            log::info!("{method} {target} -> {} ({elapsed:.1} ms, account {})", answer.status, self.account);
+            if let Some(limit) = answer.headers.get("ratelimit").and_then(|value| value.to_str().ok()) {
+                log::debug!("  rate limit: {limit}");
+            }
             if let Some(wait) = retry::exhausted_window(&answer.headers) {
                 self.paused_until.set(Some(Instant::now() + wait));
             }
@@ -284,16 +307,20 @@ impl Client {
         path: &str,
         url: &str,
         body: Option<&[u8]>,
+        long_read: bool,
     ) -> Result<Answer, Unanswered> {
-        let builder = http::Request::builder()
-            .method(method.as_str())
+        let mut builder = http::Request::builder()
+            .method(if long_read { "POST" } else { method.as_str() })
             .uri(url)
             .header("Authorization", &self.authorization)
             .header("Accept", "application/json");
+        if long_read {
+            builder = builder.header("X-HTTP-Method-Override", "GET");
+        }
         let timeout = self.call_timeout();
         let bad_url = |err: http::Error| {
-            let message = format!("the URL {url} is not usable: {err}");
-            self.unanswered(Failure::NotSent, FailureKind::Network, message, method, path)
+            let message = format!("the URL {} is not usable: {err}", super::error::excerpt(url.as_bytes()));
+            self.unanswered(Failure::Unusable, FailureKind::Network, message, method, path)
         };
 
         let sent = match body {

@@ -153,6 +153,18 @@ pub fn encode(lua: &Lua, value: &Value, path: &str) -> Result<serde_json::Value,
     to_json(&markers, value, path, 0)
 }
 
+/// A place in a nested table for a message, cut down when a deep (likely cyclic) table made
+/// it long.
+fn place(path: &str) -> String {
+    const KEEP: usize = 40;
+    if path.len() <= 2 * KEEP {
+        return path.to_string();
+    }
+    let start = path.char_indices().nth(KEEP).map_or(path.len(), |(i, _)| i);
+    let end = path.char_indices().rev().nth(KEEP - 1).map_or(0, |(i, _)| i);
+    format!("{} ... {}", &path[..start], &path[end.max(start)..])
+}
+
 fn to_json(markers: &Markers, value: &Value, path: &str, depth: usize) -> Result<serde_json::Value, String> {
     use serde_json::Value as Json;
     match value {
@@ -169,7 +181,7 @@ fn to_json(markers: &Markers, value: &Value, path: &str, depth: usize) -> Result
         },
         Value::Table(table) => {
             if depth >= MAX_DEPTH {
-                return Err(format!("{path} is nested too deeply (does a table contain itself?)"));
+                return Err(format!("{} is nested too deeply (does a table contain itself?)", place(path)));
             }
             table_to_json(markers, table, path, depth + 1)
         }
@@ -309,7 +321,11 @@ mod tests {
         );
         assert_eq!(encode_lua(&lua, "return { n = 0/0 }").unwrap_err().split(" is ").next(), Some("t.n"));
         assert_eq!(encode_lua(&lua, "return { s = '\\xff' }").unwrap_err(), "t.s is not valid UTF-8 text");
-        assert!(encode_lua(&lua, "local t = {} t.t = t return t").unwrap_err().contains("nested too deeply"));
+        assert_eq!(
+            encode_lua(&lua, "local t = {} t.t = t return t").unwrap_err(),
+            "t.t.t.t.t.t.t.t.t.t.t.t.t.t.t.t.t.t.t.t. ... .t.t.t.t.t.t.t.t.t.t.t.t.t.t.t.t.t.t.t.t \
+             is nested too deeply (does a table contain itself?)"
+        );
     }
 
     #[test]

@@ -211,16 +211,21 @@ fn check_table(lua: &Lua, param: &Param, table: &Table) -> Result<ParamValue, St
             json_kind(&json)
         ));
     }
-    let json = if json.is_array() && param.kind == ParamType::Object { serde_json::json!({}) } else { json };
+    let mut json =
+        if json.is_array() && param.kind == ParamType::Object { serde_json::json!({}) } else { json };
     if param.kind == ParamType::Array {
-        check_items_are_objects(param, &json)?;
+        check_items_are_objects(param, &mut json)?;
     }
     Ok(ParamValue::Json(json))
 }
 
-/// The items of array parameters (contacts) are records.
-fn check_items_are_objects(param: &Param, json: &serde_json::Value) -> Result<(), String> {
-    for (index, item) in json.as_array().into_iter().flatten().enumerate() {
+/// The items of array parameters (contacts) are records; an empty table is an empty
+/// record, not an empty list.
+fn check_items_are_objects(param: &Param, json: &mut serde_json::Value) -> Result<(), String> {
+    for (index, item) in json.as_array_mut().into_iter().flatten().enumerate() {
+        if item.as_array().is_some_and(Vec::is_empty) {
+            *item = serde_json::json!({});
+        }
         if !item.is_object() {
             return Err(format!(
                 "{}[{}] must be a table with named fields, got a {}",
@@ -261,7 +266,8 @@ fn describe(value: &Value) -> String {
             format!("the string \"{}\"", s.to_string_lossy().chars().take(40).collect::<String>())
         }
         Value::Integer(i) => format!("the number {i}"),
-        Value::Number(n) => format!("the number {n}"),
+        Value::Number(n) if n.abs() < 1e15 => format!("the number {n}"),
+        Value::Number(n) => format!("the number {n:e}"),
         Value::Boolean(b) => format!("{b}"),
         other => format!("a {}", other.type_name()),
     }

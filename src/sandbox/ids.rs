@@ -27,7 +27,9 @@ impl IdGen {
     /// The next ID with the given kind prefix, e.g. `next("lead")` gives `lead_…`.
     pub fn next(&mut self, prefix: &str) -> String {
         self.counter += 1;
-        let mut state = self.seed ^ self.counter.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The prefix is part of the hash, so a lead and a task never share a suffix.
+        let mut state =
+            self.seed ^ fnv1a(prefix.as_bytes()) ^ self.counter.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut id = String::with_capacity(prefix.len() + 1 + ID_LENGTH);
         id.push_str(prefix);
         id.push('_');

@@ -187,6 +187,7 @@ fn verbose_prints_one_line_per_call() {
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 2, "{err}");
     assert!(lines[0].starts_with("close-lua: GET /me/ -> 200 ("), "{err}");
+    assert!(lines[0].ends_with(" ms, account default)"), "{err}");
     assert!(lines[1].starts_with("close-lua: GET /lead/?_limit=1 -> 200 ("), "{err}");
 }
 
@@ -221,4 +222,21 @@ for i = 1, 3 do c.us_team.list_leads({ limit = 1 }) c.default.get_current_user({
     assert_eq!(peers("default").len(), 1, "{:?}", peers("default"));
     assert_eq!(peers("us_team").len(), 1);
     assert_ne!(peers("default"), peers("us_team"));
+}
+
+#[test]
+fn a_query_too_long_for_a_url_goes_in_the_body() {
+    let served = Served::new();
+    let script = "local q = string.rep('name:Acme OR ', 300) .. 'name:Acme'
+local r = app.integrations.close.list_leads({ query = q, limit = 10 })
+print(#q > 3000, #r.leads, r.total_results)";
+    served.cmd().args(["-e", script]).assert().success().stdout("true\t3\t3\n");
+    let requests = served.sandbox.requests();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/lead/"));
+    assert!(request.headers.contains(&("x-http-method-override".to_string(), "GET".to_string())));
+    let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
+    assert_eq!(body["_params"]["_limit"], "10");
+    assert!(body["_params"]["query"].as_str().unwrap().starts_with("name:Acme OR name:Acme OR "));
 }
