@@ -19,7 +19,12 @@ impl Env {
     /// close-lua with an empty environment apart from HOME, so no config or CLOSE_*
     /// variable of the machine leaks in.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("close-lua").expect("the close-lua binary");
+        Command::from_std(self.std_cmd())
+    }
+
+    /// The same as a plain `std::process::Command`, for tests that drive the process.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("close-lua"));
         cmd.env_clear().env("HOME", self.home.path()).current_dir(self.home.path());
         cmd
     }
@@ -80,6 +85,10 @@ impl Served {
 
     pub fn cmd(&self) -> Command {
         self.env.cmd()
+    }
+
+    pub fn std_cmd(&self) -> std::process::Command {
+        self.env.std_cmd()
     }
 
     /// Puts top-level settings (such as `[retry]`) before the accounts in the config.

@@ -410,3 +410,92 @@ fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
+
+/// Starts close-lua with `args`, waits for its first line of output, sends it SIGINT and
+/// returns (exit status, all stdout, stderr).
+fn interrupt_after_first_line(
+    mut cmd: std::process::Command,
+    wait_for: impl Fn() -> bool,
+) -> (Option<i32>, String, String) {
+    use std::io::{BufRead, Read};
+    let mut child =
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    while !wait_for() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: kill with a pid of our own child and a standard signal.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    (status.code(), first + &rest, err)
+}
+
+#[test]
+fn ctrl_c_stops_the_script_between_instructions() {
+    let env = Env::new();
+    let mut cmd = env.std_cmd();
+    cmd.args(["-e", "io.stdout:setvbuf('line') print('ready')\nlocal n = 0\nwhile true do n = n + 1 end"]);
+    let (status, out, err) = interrupt_after_first_line(cmd, || true);
+    assert_eq!(status, Some(130));
+    assert_eq!(out, "ready\n");
+    assert_eq!(err, "close-lua: interrupted at (command line):3\n");
+}
+
+#[test]
+fn ctrl_c_during_a_call_names_the_call() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, Fault::Delay(Duration::from_secs(30)));
+    let mut cmd = served.std_cmd();
+    cmd.args([
+        "-e",
+        "io.stdout:setvbuf('line') print('ready') app.integrations.close.create_lead({ name = 'Slow' })",
+    ]);
+    let (status, out, err) = interrupt_after_first_line(cmd, || !served.sandbox.requests().is_empty());
+    assert_eq!(status, Some(130));
+    assert_eq!(out, "ready\n");
+    assert_eq!(
+        err,
+        "close-lua: interrupted while POST /lead/ (account default) was in flight; \
+         the change may or may not have been applied\n"
+    );
+}
+
+/// A one-shot server on 127.0.0.1 that answers its first request with `raw` bytes and
+/// closes the connection. Returns its base URL.
+fn raw_server(raw: &'static [u8]) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{BufRead, Write};
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = std::io::BufReader::new(&stream);
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 2 {
+            line.clear();
+        }
+        (&stream).write_all(raw).unwrap();
+    });
+    url
+}
+
+#[test]
+fn a_body_cut_short_is_a_network_error() {
+    let env = Env::new();
+    let url = raw_server(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\": \"lead_",
+    );
+    env.write_default_config(&format!(
+        "[retry]\nmax_attempts = 1\n[accounts.default]\napi_key = \"k\"\nbase_url = \"{url}\"\n"
+    ));
+    let script = "local ok, err = pcall(app.integrations.close.get_lead, { id = 'x' }) print(err.kind, err.status, err.path) print(err.message)";
+    let output = env.cmd().args(["-e", script]).output().unwrap();
+    let out = stdout(&output);
+    assert!(out.starts_with("network\tnil\t/lead/x/\nthe answer from 127.0.0.1:"), "{out}");
+    assert!(out.contains(" was cut short"), "{out}");
+}
