@@ -5,7 +5,7 @@
 //! Lua hook ends the run before the next Lua instruction, so never inside `print`. A second
 //! Ctrl-C ends the run whatever it is doing.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Exit status after an interrupt, as shells report SIGINT.
@@ -13,9 +13,13 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// The HTTP call in flight, if any. The handler holds this lock while it ends the process,
-/// so the main thread cannot return from the call and start printing meanwhile.
-static IN_FLIGHT: Mutex<Option<InFlight>> = Mutex::new(None);
+/// The HTTP calls in flight (the script's own, and pages fetched ahead for iterators), by a
+/// number each. The handler holds this lock while it ends the process, so the main thread
+/// cannot return from a call and start printing meanwhile.
+static IN_FLIGHT: Mutex<Vec<(u64, InFlight)>> = Mutex::new(Vec::new());
+
+/// Numbers the calls in flight.
+static NEXT_CALL: AtomicU64 = AtomicU64::new(0);
 
 /// An HTTP call in progress.
 #[derive(Debug, Clone)]
@@ -40,21 +44,22 @@ pub fn requested() -> bool {
 
 /// Marks an HTTP call as in flight until the guard is dropped.
 pub fn track(description: String, is_write: bool) -> InFlightGuard {
-    *lock() = Some(InFlight { description, is_write });
-    InFlightGuard(())
+    let number = NEXT_CALL.fetch_add(1, Ordering::Relaxed);
+    lock().push((number, InFlight { description, is_write }));
+    InFlightGuard(number)
 }
 
 /// Clears the in-flight call when dropped.
 #[derive(Debug)]
-pub struct InFlightGuard(());
+pub struct InFlightGuard(u64);
 
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
-        *lock() = None;
+        lock().retain(|(number, _)| *number != self.0);
     }
 }
 
-fn lock() -> MutexGuard<'static, Option<InFlight>> {
+fn lock() -> MutexGuard<'static, Vec<(u64, InFlight)>> {
     IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -63,7 +68,9 @@ fn on_interrupt() {
         stop("interrupted again; stopping at once".to_string());
     }
     let in_flight = lock();
-    if let Some(call) = in_flight.as_ref() {
+    // A write is named first: its effect is what the user most needs to know about.
+    let call = in_flight.iter().map(|(_, call)| call).max_by_key(|call| call.is_write);
+    if let Some(call) = call {
         let note = if call.is_write { "; the change may or may not have been applied" } else { "" };
         stop(format!("interrupted while {} was in flight{note}", call.description));
     }

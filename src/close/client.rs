@@ -5,8 +5,8 @@
 //! password), sends and receives JSON, repeats calls as `retry` allows, paces itself by the
 //! rate-limit headers, and turns every failure into an [`ApiError`].
 
-use std::cell::Cell;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -67,7 +67,8 @@ pub struct Client {
     agent: ureq::Agent,
     network: Network,
     /// Set when an answer said the rate window is used up: no call before this instant.
-    paused_until: Cell<Option<Instant>>,
+    /// Shared with the threads that fetch pages ahead for iterators.
+    paused_until: Mutex<Option<Instant>>,
 }
 
 impl fmt::Debug for Client {
@@ -118,7 +119,7 @@ impl Client {
             authorization,
             agent: config.new_agent(),
             network,
-            paused_until: Cell::new(None),
+            paused_until: Mutex::new(None),
         }
     }
 
@@ -206,7 +207,8 @@ impl Client {
 
     /// Waits out a rate window that an earlier answer said was used up.
     fn respect_pause(&self, method: Method, target: &str) -> Result<(), ApiError> {
-        let Some(until) = self.paused_until.take() else { return Ok(()) };
+        let paused = self.paused_until.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let Some(until) = paused else { return Ok(()) };
         let wait = until.saturating_duration_since(Instant::now());
         if !wait.is_zero() {
             log::info!("{method} {target}: rate limit window used up; waiting {:.1} s", wait.as_secs_f64());
@@ -251,7 +253,8 @@ impl Client {
                 log::debug!("  rate limit: {limit}");
             }
             if let Some(wait) = retry::exhausted_window(&answer.headers) {
-                self.paused_until.set(Some(Instant::now() + wait));
+                *self.paused_until.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(Instant::now() + wait);
             }
             if !(300..400).contains(&answer.status) {
                 return Ok(answer);

@@ -183,6 +183,7 @@ fn json_of(value: &ParamValue) -> serde_json::Value {
         ParamValue::Int(i) => serde_json::Value::from(*i),
         ParamValue::Bool(b) => serde_json::Value::from(*b),
         ParamValue::Json(json) => json.clone(),
+        ParamValue::Null => serde_json::Value::Null,
     }
 }
 

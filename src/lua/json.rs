@@ -213,6 +213,20 @@ fn table_to_json(
 
     let marker = table.metatable();
     let marked_object = marker.as_ref() == Some(&markers.object);
+    let marked_array = marker.as_ref() == Some(&markers.array);
+    if marked_object && !ints.is_empty() {
+        // An object may have keys that look like numbers; JSON spells them as strings.
+        for (key, value) in ints.drain(..) {
+            let child = to_json(markers, &value, &format!("{path}[{key}]"), depth)?;
+            named.insert(key.to_string(), child);
+        }
+    }
+    if marked_array && !named.is_empty() {
+        return Err(format!(
+            "{path} is marked with json.array but has the named key \"{}\"",
+            named.keys().next().map(String::as_str).unwrap_or_default()
+        ));
+    }
     match (ints.is_empty(), named.is_empty()) {
         (true, true) if marked_object => Ok(serde_json::Value::Object(named)),
         (true, true) => Ok(serde_json::Value::Array(Vec::new())),
@@ -296,6 +310,23 @@ mod tests {
         assert_eq!(encode_lua(&lua, "return { 'a', 'b' }").unwrap(), r#"["a","b"]"#);
         assert_eq!(encode_lua(&lua, "return { x = 1 }").unwrap(), r#"{"x":1}"#);
         assert_eq!(encode_lua(&lua, "return {}").unwrap(), "[]");
+    }
+
+    #[test]
+    fn markers_decide_what_keys_cannot() {
+        let lua = lua();
+        let markers = Markers::of(&lua);
+        let object = lua.create_table().unwrap();
+        object.set_metatable(Some(markers.object.clone())).unwrap();
+        object.set(1, "a").unwrap();
+        assert_eq!(encode(&lua, &Value::Table(object), "t").unwrap().to_string(), r#"{"1":"a"}"#);
+        let array = lua.create_table().unwrap();
+        array.set_metatable(Some(markers.array)).unwrap();
+        array.set("x", 1).unwrap();
+        assert_eq!(
+            encode(&lua, &Value::Table(array), "t").unwrap_err(),
+            "t is marked with json.array but has the named key \"x\""
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod functions;
 pub mod json;
+pub mod json_module;
 pub mod namespace;
 pub mod specs;
 pub mod validate;

@@ -34,6 +34,20 @@ pub struct Glue {
 }
 
 impl Glue {
+    /// A Lua function from `f`. An `Err(message)` is raised as a string error that names the
+    /// script line of the call, like Lua's own argument errors.
+    pub fn function<A, F>(&self, lua: &Lua, f: F) -> mlua::Result<Function>
+    where
+        A: mlua::FromLuaMulti,
+        F: Fn(&Lua, A) -> Result<Value, String> + 'static,
+    {
+        let raw = lua.create_function(move |lua, args: A| match f(lua, args) {
+            Ok(value) => Ok((true, value)),
+            Err(message) => Ok((false, Value::String(lua.create_string(message)?))),
+        })?;
+        self.wrap.call(raw)
+    }
+
     fn load(lua: &Lua) -> mlua::Result<Glue> {
         let glue: Table = lua.load(include_str!("glue.lua")).set_name("=[close-lua]").eval()?;
         Ok(Glue { wrap: glue.get("wrap")?, error_metatable: glue.get("Error")?, run: glue.get("run")? })
@@ -129,6 +143,7 @@ impl Context {
 pub fn install(lua: &Lua, context: Rc<Context>) -> mlua::Result<Glue> {
     let glue = Glue::load(lua)?;
     Markers::install(lua)?;
+    super::json_module::install(lua, &glue)?;
 
     let close = namespace(lua, &glue, &context, Target::Default)?;
     close.raw_set("default", namespace(lua, &glue, &context, Target::Default)?)?;

@@ -47,6 +47,8 @@ pub struct Param {
     pub range: Option<(i64, i64)>,
     /// The values a string may take (any case); empty when any string is fine.
     pub choices: &'static [&'static str],
+    /// Whether `json.null` may be given, to clear the field.
+    pub nullable: bool,
     /// What it means, in a sentence.
     pub description: &'static str,
 }
@@ -59,7 +61,16 @@ impl Param {
         api_name: &'static str,
         description: &'static str,
     ) -> Param {
-        Param { name, kind, required: false, api_name, range: None, choices: &[], description }
+        Param {
+            name,
+            kind,
+            required: false,
+            api_name,
+            range: None,
+            choices: &[],
+            nullable: false,
+            description,
+        }
     }
 
     /// The same parameter, required.
@@ -71,6 +82,12 @@ impl Param {
     /// The same parameter, limited to `min..=max`.
     const fn range(mut self, min: i64, max: i64) -> Param {
         self.range = Some((min, max));
+        self
+    }
+
+    /// The same parameter, which `json.null` clears.
+    const fn nullable(mut self) -> Param {
+        self.nullable = true;
         self
     }
 
@@ -183,12 +200,12 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             Param::new("id", Str, "{id}", "The lead to change.").required(),
             Param::new("name", Str, "name", "The new name."),
             Param::new("status_id", Str, "status_id", "The new lead status (a \"stat_...\" id)."),
-            Param::new("url", Str, "url", "The new web site."),
+            Param::new("url", Str, "url", "The new web site; json.null removes it.").nullable(),
             Param::new(
                 "custom",
                 Object,
                 "custom.{field}",
-                "Custom field values to set, keyed by field name (or \"cf_...\" id).",
+                "Custom field values to set, keyed by field name (or \"cf_...\" id); json.null clears one.",
             ),
         ],
         returns: "the updated lead",

@@ -16,6 +16,8 @@ pub enum ParamValue {
     Bool(bool),
     /// An array or object, already in JSON form.
     Json(serde_json::Value),
+    /// `json.null`: clear the field.
+    Null,
 }
 
 /// The parameters of one call, all checked.
@@ -140,6 +142,12 @@ fn unknown_param(spec: &FunctionSpec, name: &str) -> String {
 
 /// Checks one value against its parameter's type and limits.
 fn check_value(lua: &Lua, param: &Param, value: &Value) -> Result<ParamValue, String> {
+    if *value == json::NULL_MARKER {
+        if param.nullable {
+            return Ok(ParamValue::Null);
+        }
+        return Err(format!("parameter '{}' cannot be json.null; leave it out instead", param.name));
+    }
     let wrong_type =
         || format!("parameter '{}' must be {}, got {}", param.name, article(param.kind), describe(value));
     match param.kind {
@@ -281,6 +289,7 @@ mod tests {
     fn check(function: &str, code: &str) -> Result<Validated, String> {
         let lua = Lua::new();
         json::Markers::install(&lua).unwrap();
+        lua.globals().set("json_null", json::NULL_MARKER).unwrap();
         let params: Value = lua.load(code).eval().unwrap();
         validate(&lua, find(function).unwrap(), &params)
     }
@@ -349,6 +358,18 @@ mod tests {
             "close.get_lead: expected a table of named parameters, got a string; call it as close.get_lead({ ... })"
         );
         assert!(check("get_lead", "return { 'lead_x' }").unwrap_err().contains("parameters must be named"));
+    }
+
+    #[test]
+    fn null_only_where_a_field_can_be_cleared() {
+        let ok = check("update_lead", "return { id = 'l', url = json_null }");
+        assert_eq!(ok.unwrap().get("url"), Some(&ParamValue::Null));
+        assert_eq!(
+            check("get_lead", "return { id = json_null }").unwrap_err(),
+            "close.get_lead: parameter 'id' cannot be json.null; leave it out instead"
+        );
+        let custom = check("update_lead", "return { id = 'l', custom = { Industry = json_null } }").unwrap();
+        assert_eq!(custom.get("custom"), Some(&ParamValue::Json(serde_json::json!({"Industry": null}))));
     }
 
     #[test]

@@ -243,3 +243,25 @@ fn task_validation_and_listing() {
     let id = default["data"][0]["id"].as_str().unwrap();
     assert_eq!(get(&sandbox, &format!("/task/{id}/")), default["data"][0]);
 }
+
+#[test]
+fn activity_lists_filter_by_date_created() {
+    let sandbox = sandbox();
+    let all = get(&sandbox, "/activity/?lead_id=lead_abc123XYZ&_limit=100");
+    let dates: Vec<String> = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["date_created"].as_str().unwrap().to_string())
+        .collect();
+    assert!(dates.len() >= 6);
+    let middle = dates[3].replace('+', "%2B");
+    let older =
+        get(&sandbox, &format!("/activity/?lead_id=lead_abc123XYZ&_limit=100&date_created__lt={middle}"));
+    assert_eq!(older["data"].as_array().unwrap().len(), dates.len() - 4);
+    let up_to =
+        get(&sandbox, &format!("/activity/?lead_id=lead_abc123XYZ&_limit=100&date_created__lte={middle}"));
+    assert_eq!(up_to["data"].as_array().unwrap().len(), dates.len() - 3);
+    let bad = call(&sandbox, "GET", "/activity/email/?date_created__gte=yesterday", None);
+    assert_eq!(bad.status, 400);
+}
