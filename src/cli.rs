@@ -66,6 +66,10 @@ pub struct GlobalArgs {
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// Show no progress bars
+    #[arg(short, long)]
+    pub quiet: bool,
+
     /// Give up on an HTTP call after this many seconds [default: 30, or timeout_secs in the
     /// config]
     #[arg(long, value_name = "SECS", value_parser = seconds)]
@@ -85,6 +89,7 @@ impl GlobalArgs {
             account: later.account.or(self.account),
             sandbox: self.sandbox || later.sandbox,
             verbose: self.verbose.saturating_add(later.verbose),
+            quiet: self.quiet || later.quiet,
             timeout: later.timeout.or(self.timeout),
             max_runtime: later.max_runtime.or(self.max_runtime),
         }

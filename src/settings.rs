@@ -48,6 +48,8 @@ pub struct Settings {
     pub sandbox: bool,
     /// How much to report on stderr: 0 quiet, 1 one line per HTTP call, 2 and up more.
     pub verbose: u8,
+    /// No progress bars.
+    pub quiet: bool,
     /// The limit on each HTTP call given by `--timeout`.
     pub timeout: Option<Duration>,
     /// How long the whole run may take (`--max-runtime`).
@@ -82,6 +84,7 @@ impl Settings {
             account,
             sandbox: args.sandbox,
             verbose: args.verbose,
+            quiet: args.quiet,
             timeout: args.timeout,
             max_runtime: args.max_runtime,
             deadline: args.max_runtime.map(|limit| Instant::now() + limit),
@@ -383,6 +386,7 @@ mod tests {
             account: account.map(str::to_string),
             sandbox: false,
             verbose: 0,
+            quiet: false,
             timeout: None,
             max_runtime: None,
         };

@@ -7,6 +7,7 @@
 pub mod client;
 pub mod custom_fields;
 pub mod error;
+pub mod pager;
 pub mod retry;
 
 pub use client::{Client, Method};

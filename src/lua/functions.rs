@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use mlua::{Lua, Table, Value};
 
@@ -19,8 +20,8 @@ use crate::close::{ApiError, Client, FailureKind, Method};
 /// The client of one account and what the run has learnt about the account.
 #[derive(Debug)]
 pub struct AccountHandle {
-    /// The account's HTTP client.
-    pub client: Client,
+    /// The account's HTTP client, shared with the threads that fetch pages ahead.
+    pub client: Arc<Client>,
     /// The lead custom field definitions, fetched on first need.
     custom_fields: RefCell<Option<Rc<Vec<CustomField>>>>,
 }
@@ -28,7 +29,7 @@ pub struct AccountHandle {
 impl AccountHandle {
     /// Wraps a client.
     pub fn new(client: Client) -> AccountHandle {
-        AccountHandle { client, custom_fields: RefCell::new(None) }
+        AccountHandle { client: Arc::new(client), custom_fields: RefCell::new(None) }
     }
 
     /// The account's lead custom fields, fetched once per run.
@@ -166,7 +167,7 @@ fn lead_path(params: &Validated) -> String {
 }
 
 /// The Close `_type` and per-type path segment for a Lua activity type.
-fn api_activity_type(kind: &str) -> (&'static str, &'static str) {
+pub fn api_activity_type(kind: &str) -> (&'static str, &'static str) {
     match kind {
         "email" => ("Email", "email"),
         "call" => ("Call", "call"),
@@ -335,7 +336,7 @@ fn named_lead(lua: &Lua, account: &AccountHandle, lead: Value) -> Result<Value, 
 
 /// Gives a lead a `custom` table keyed by field name. Close still sends one (deprecated); when
 /// it does not, the table is built from the `custom.cf_...` keys and the field definitions.
-fn name_custom_fields(lua: &Lua, account: &AccountHandle, lead: &Table) -> Result<(), Failure> {
+pub fn name_custom_fields(lua: &Lua, account: &AccountHandle, lead: &Table) -> Result<(), Failure> {
     if let Value::Table(_) = lead.raw_get::<Value>("custom")? {
         return Ok(());
     }
@@ -361,7 +362,7 @@ fn name_custom_fields(lua: &Lua, account: &AccountHandle, lead: &Table) -> Resul
 }
 
 /// Adds `type` (the lowercase `_type`) and `body_preview` to an activity.
-fn add_activity_fields(activity: &Table) -> mlua::Result<()> {
+pub fn add_activity_fields(activity: &Table) -> mlua::Result<()> {
     if let Some(kind) = activity.raw_get::<Option<mlua::LuaString>>("_type")? {
         activity.raw_set("type", kind.to_string_lossy().to_lowercase())?;
     }

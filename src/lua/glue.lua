@@ -5,8 +5,8 @@
 -- `ok, result`, wrapped here in a Lua function that raises `result` when `ok` is false.
 -- The wrapper also records the script line that made the call.
 
-local error, type, tostring, getinfo, setmetatable, xpcall, traceback =
-  error, type, tostring, debug.getinfo, setmetatable, xpcall, debug.traceback
+local error, type, tostring, getinfo, setmetatable, xpcall, traceback, unpack =
+  error, type, tostring, debug.getinfo, setmetatable, xpcall, debug.traceback, table.unpack
 
 local Error = { __name = "close.Error" }
 
@@ -21,20 +21,37 @@ function Error.__tostring(e)
   return text
 end
 
+-- Raises a binding's error value at the line of the script that called the binding (level
+-- 3: above this function and the wrapper that calls it).
+local function fail(result)
+  if type(result) == "table" then
+    local info = getinfo(3, "Sl")
+    if info and info.currentline and info.currentline > 0 then
+      result.location = info.short_src .. ":" .. info.currentline
+    end
+    setmetatable(result, Error)
+  end
+  error(result, 3)
+end
+
 local function wrap(raw)
   return function(...)
     local ok, result = raw(...)
     if ok then
       return result
     end
-    if type(result) == "table" then
-      local info = getinfo(2, "Sl")
-      if info and info.currentline and info.currentline > 0 then
-        result.location = info.short_src .. ":" .. info.currentline
-      end
-      setmetatable(result, Error)
+    fail(result)
+  end
+end
+
+-- The same for functions that return the four values of a generic `for`, packed in a list.
+local function wrap_iterator(raw)
+  return function(...)
+    local ok, result = raw(...)
+    if ok then
+      return unpack(result, 1, 4)
     end
-    error(result, 2)
+    fail(result)
   end
 end
 
@@ -48,4 +65,4 @@ local function run(main, ...)
   return xpcall(main, handler, ...)
 end
 
-return { wrap = wrap, Error = Error, run = run }
+return { wrap = wrap, wrap_iterator = wrap_iterator, Error = Error, run = run }

@@ -1,6 +1,7 @@
 //! The Lua side: the `app.integrations.close` bindings and the JSON bridge.
 
 pub mod functions;
+pub mod iterators;
 pub mod json;
 pub mod json_module;
 pub mod namespace;

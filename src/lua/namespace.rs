@@ -13,6 +13,7 @@ use mlua::{Function, Lua, Table, Value};
 
 use super::Failure;
 use super::functions::{self, AccountHandle};
+use super::iterators;
 use super::json::Markers;
 use super::specs::{self, FunctionSpec};
 use super::validate;
@@ -27,6 +28,8 @@ use crate::settings::{self, Accounts, Settings};
 pub struct Glue {
     /// Wraps a Rust function returning `ok, result` into one that raises on failure.
     pub wrap: Function,
+    /// The same for a Rust function whose result is the list of a generic `for`'s values.
+    pub wrap_iterator: Function,
     /// The metatable of the error values bindings raise.
     pub error_metatable: Table,
     /// Calls a function under `xpcall`, returning `true, ...` or `false, { value, traceback }`.
@@ -50,7 +53,12 @@ impl Glue {
 
     fn load(lua: &Lua) -> mlua::Result<Glue> {
         let glue: Table = lua.load(include_str!("glue.lua")).set_name("=[close-lua]").eval()?;
-        Ok(Glue { wrap: glue.get("wrap")?, error_metatable: glue.get("Error")?, run: glue.get("run")? })
+        Ok(Glue {
+            wrap: glue.get("wrap")?,
+            wrap_iterator: glue.get("wrap_iterator")?,
+            error_metatable: glue.get("Error")?,
+            run: glue.get("run")?,
+        })
     }
 }
 
@@ -131,9 +139,14 @@ impl Context {
         spec: &'static FunctionSpec,
         target: &Target,
         params: &Value,
+        glue: &Glue,
     ) -> Result<Value, Failure> {
         let params = validate::validate(lua, spec, params).map_err(Failure::Usage)?;
         let handle = self.handle(target)?;
+        if spec.iterator {
+            let progress = !self.settings.quiet && iterators::progress_possible();
+            return iterators::start(lua, handle, &params, &glue.wrap, progress);
+        }
         let handler = functions::handler(spec.name).expect("every spec has a handler");
         handler(lua, &handle, &params)
     }
@@ -160,11 +173,12 @@ pub fn install(lua: &Lua, context: Rc<Context>) -> mlua::Result<Glue> {
 fn namespace(lua: &Lua, glue: &Glue, context: &Rc<Context>, target: Target) -> mlua::Result<Table> {
     let table = lua.create_table_with_capacity(0, specs::FUNCTIONS.len())?;
     for spec in specs::FUNCTIONS {
-        let (context, target) = (Rc::clone(context), target.clone());
+        let (context, target, call_glue) = (Rc::clone(context), target.clone(), glue.clone());
         let raw = lua.create_function(move |lua, params: Value| {
-            outcome(lua, spec.name, context.call(lua, spec, &target, &params))
+            outcome(lua, spec.name, context.call(lua, spec, &target, &params, &call_glue))
         })?;
-        table.raw_set(spec.name, glue.wrap.call::<Function>(raw)?)?;
+        let wrap = if spec.iterator { &glue.wrap_iterator } else { &glue.wrap };
+        table.raw_set(spec.name, wrap.call::<Function>(raw)?)?;
     }
 
     let (index_context, index_glue, index_target) = (Rc::clone(context), glue.clone(), target.clone());
@@ -228,7 +242,11 @@ fn closest_function(name: &str) -> Option<&'static str> {
 }
 
 /// Turns a call's outcome into the `ok, result` pair the glue expects.
-fn outcome(lua: &Lua, function: &str, result: Result<Value, Failure>) -> mlua::Result<(bool, Value)> {
+pub(crate) fn outcome(
+    lua: &Lua,
+    function: &str,
+    result: Result<Value, Failure>,
+) -> mlua::Result<(bool, Value)> {
     let operation = (!function.is_empty()).then(|| format!("close.{function}"));
     let error = match result {
         Ok(value) => return Ok((true, value)),

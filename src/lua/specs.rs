@@ -113,6 +113,8 @@ pub struct FunctionSpec {
     pub params: &'static [Param],
     /// The shape of what it returns.
     pub returns: &'static str,
+    /// Whether it returns an iterator for a generic `for` rather than a value.
+    pub iterator: bool,
 }
 
 impl FunctionSpec {
@@ -140,6 +142,10 @@ const SKIP: Param =
     Param::new("skip", Integer, "_skip", "How many matching records to pass over before the page starts.")
         .range(0, i64::MAX);
 
+const PAGE_SIZE: Param =
+    Param::new("page_size", Integer, "_limit", "How many records each request fetches (100 when left out).")
+        .range(1, MAX_LIMIT);
+
 /// Every function, in the order the reference lists them.
 pub static FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec {
@@ -158,6 +164,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             SKIP,
         ],
         returns: "{ leads = { lead, ... }, has_more = boolean, total_results = integer or nil }",
+        iterator: false,
     },
     FunctionSpec {
         name: "get_lead",
@@ -166,6 +173,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         path: "/lead/{id}/",
         params: &[Param::new("id", Str, "{id}", "The lead's id, which starts with \"lead_\".").required()],
         returns: "the lead; lead.custom holds custom field values by field name",
+        iterator: false,
     },
     FunctionSpec {
         name: "create_lead",
@@ -190,6 +198,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             ),
         ],
         returns: "the new lead",
+        iterator: false,
     },
     FunctionSpec {
         name: "update_lead",
@@ -209,6 +218,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             ),
         ],
         returns: "the updated lead",
+        iterator: false,
     },
     FunctionSpec {
         name: "delete_lead",
@@ -217,6 +227,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         path: "/lead/{id}/",
         params: &[Param::new("id", Str, "{id}", "The lead to delete.").required()],
         returns: "true",
+        iterator: false,
     },
     FunctionSpec {
         name: "list_contacts",
@@ -225,6 +236,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         path: "/contact/",
         params: &[Param::new("lead_id", Str, "lead_id", "Only the contacts of this lead."), LIMIT, SKIP],
         returns: "{ contacts = { contact, ... }, has_more = boolean }",
+        iterator: false,
     },
     FunctionSpec {
         name: "list_activities",
@@ -238,6 +250,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             SKIP,
         ],
         returns: "{ activities = { activity, ... }, has_more = boolean }; each activity also has type and body_preview",
+        iterator: false,
     },
     FunctionSpec {
         name: "create_task",
@@ -267,6 +280,7 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
             ),
         ],
         returns: "the new task",
+        iterator: false,
     },
     FunctionSpec {
         name: "get_current_user",
@@ -275,6 +289,47 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         path: "/me/",
         params: &[],
         returns: "the user: id, first_name, last_name, email, organizations = { { id, name, ... } }, ...",
+        iterator: false,
+    },
+    FunctionSpec {
+        name: "iter_leads",
+        summary: "Walk every lead matching a search, oldest first, fetching pages as the loop goes.",
+        method: Method::Get,
+        path: "/lead/",
+        params: &[
+            Param::new("query", Str, "query", "A Close search; all leads when left out."),
+            Param::new(
+                "snapshot",
+                Boolean,
+                "",
+                "Collect the matching ids first, so that changes the loop makes to the leads neither skip nor repeat any.",
+            ),
+            PAGE_SIZE,
+        ],
+        returns: "an iterator: for lead in close.iter_leads({ ... }) do ... end",
+        iterator: true,
+    },
+    FunctionSpec {
+        name: "iter_contacts",
+        summary: "Walk every contact, of one lead or of the organisation, fetching pages as the loop goes.",
+        method: Method::Get,
+        path: "/contact/",
+        params: &[Param::new("lead_id", Str, "lead_id", "Only the contacts of this lead."), PAGE_SIZE],
+        returns: "an iterator: for contact in close.iter_contacts({ ... }) do ... end",
+        iterator: true,
+    },
+    FunctionSpec {
+        name: "iter_activities",
+        summary: "Walk every activity, newest first, fetching pages as the loop goes.",
+        method: Method::Get,
+        path: "/activity/",
+        params: &[
+            Param::new("lead_id", Str, "lead_id", "Only the activities of this lead."),
+            Param::new("type", Str, "_type", "Only activities of this type.").choices(ACTIVITY_TYPES),
+            PAGE_SIZE,
+        ],
+        returns: "an iterator: for activity in close.iter_activities({ ... }) do ... end; each activity also has type and body_preview",
+        iterator: true,
     },
 ];
 
@@ -288,8 +343,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nine_functions_each_documented() {
-        assert_eq!(FUNCTIONS.len(), 9);
+    fn nine_functions_and_three_iterators_each_documented() {
+        assert_eq!(FUNCTIONS.iter().filter(|spec| !spec.iterator).count(), 9);
+        assert_eq!(FUNCTIONS.iter().filter(|spec| spec.iterator).count(), 3);
         for spec in FUNCTIONS {
             assert!(spec.summary.ends_with('.'), "{}", spec.name);
             assert!(spec.path.starts_with('/') && spec.path.ends_with('/'), "{}", spec.name);

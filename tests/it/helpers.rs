@@ -69,10 +69,16 @@ impl Served {
     pub fn with_accounts(names: &[&str]) -> Served {
         let options =
             SandboxOptions { accounts: names.iter().map(|n| n.to_string()).collect(), ..Default::default() };
+        Served::with_options(options)
+    }
+
+    /// A sandbox started with `options`, with a config for each of its accounts.
+    pub fn with_options(options: SandboxOptions) -> Served {
+        let names = options.accounts.clone();
         let sandbox = Sandbox::start(options).expect("the sandbox starts");
         let env = Env::new();
         let mut config = String::new();
-        for name in names {
+        for name in &names {
             config.push_str(&format!(
                 "[accounts.{name}]\napi_key = \"{}\"\nbase_url = \"{}\"\n\n",
                 sandbox.api_key(name).unwrap(),

@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod errors;
 mod helpers;
+mod iterators;
 mod resilience;
 mod runner;
 mod scripts;
