@@ -219,7 +219,9 @@ fn execute(lua: &Lua, glue: &Glue, main: Function, args: &[OsString]) -> Result<
     for word in args {
         call_args.push_back(Value::String(lua_string(lua, word)?));
     }
-    let mut results = glue.run.call::<MultiValue>(call_args)?.into_iter();
+    let results = glue.run.call::<MultiValue>(call_args);
+    crate::lua::csv::flush_all(lua);
+    let mut results = results?.into_iter();
     if let Some(Value::Boolean(true)) = results.next() {
         return Ok(0);
     }
@@ -251,7 +253,7 @@ fn describe_failure(glue: &Glue, value: &Value, traceback: &str) -> mlua::Result
             message
         }
         Value::String(text) => text.to_string_lossy(),
-        Value::Error(err) => err.to_string(),
+        Value::Error(err) => root_message(err),
         Value::Table(table)
             if table.metatable().is_some_and(|mt| mt.contains_key("__tostring").unwrap_or(false)) =>
         {
@@ -265,6 +267,16 @@ fn describe_failure(glue: &Glue, value: &Value, traceback: &str) -> mlua::Result
         message.push_str(&traceback);
     }
     Ok(Ended { message, status })
+}
+
+/// The message at the root of an mlua error, without the tracebacks mlua adds on the way.
+fn root_message(err: &mlua::Error) -> String {
+    match err {
+        mlua::Error::CallbackError { cause, .. } => root_message(cause),
+        mlua::Error::WithContext { cause, .. } => root_message(cause),
+        mlua::Error::RuntimeError(message) => message.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// The traceback without the frames of close-lua's own glue and of the call into the script.

@@ -1,5 +1,6 @@
 //! The Lua side: the `app.integrations.close` bindings and the JSON bridge.
 
+pub mod csv;
 pub mod functions;
 pub mod iterators;
 pub mod json;

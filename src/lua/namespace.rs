@@ -157,6 +157,7 @@ pub fn install(lua: &Lua, context: Rc<Context>) -> mlua::Result<Glue> {
     let glue = Glue::load(lua)?;
     Markers::install(lua)?;
     super::json_module::install(lua, &glue)?;
+    super::csv::install(lua, &glue)?;
 
     let close = namespace(lua, &glue, &context, Target::Default)?;
     close.raw_set("default", namespace(lua, &glue, &context, Target::Default)?)?;

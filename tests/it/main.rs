@@ -9,6 +9,7 @@ mod config;
 mod errors;
 mod helpers;
 mod iterators;
+mod modules;
 mod resilience;
 mod runner;
 mod scripts;
