@@ -33,7 +33,7 @@ fn export_writes_one_row_per_lead() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let out = stdout(&output);
     let rows: Vec<&str> = out.lines().collect();
-    assert_eq!(rows[0], "id,name,status,url,email,industry,created");
+    assert_eq!(rows[0], "id,display_name,status_label,url,contacts,custom.Industry,date_created");
     assert_eq!(stderr(&output), format!("exported {} leads\n", rows.len() - 1));
     assert!(
         rows.iter()
@@ -51,12 +51,75 @@ fn export_writes_one_row_per_lead() {
 }
 
 #[test]
-fn export_pages_through_a_query() {
+fn export_of_a_status_to_a_file() {
     let served = Served::new();
-    let output =
-        served.cmd().arg("run").arg(script("export_leads_csv.lua")).arg("name:Acme").output().unwrap();
-    assert_eq!(stdout(&output).lines().count(), 4, "{}", stdout(&output));
-    assert_eq!(served.request_lines(), ["GET /lead/?query=name:Acme&_limit=100&_skip=0"]);
+    let output = served
+        .cmd()
+        .arg("run")
+        .arg(script("export_leads_csv.lua"))
+        .args(["status:Customer", "customers.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(stderr(&output), "exported 8 leads\n");
+    let file = std::fs::read_to_string(served.env.home.path().join("customers.csv")).unwrap();
+    let rows: Vec<&str> = file.lines().collect();
+    assert_eq!(rows.len(), 9);
+    assert!(rows[1..].iter().all(|row| row.contains(",Customer,")), "{file}");
+    assert_eq!(served.request_lines(), ["GET /lead/?query=(status:Customer) sort:date_created&_limit=100"]);
+}
+
+#[test]
+fn set_custom_field_from_a_csv_file() {
+    let served = Served::new();
+    served.env.write("industries.csv", "lead_id,value\nlead_abc123XYZ,SaaS\nlead_nope,Retail\n");
+    let output = served
+        .cmd()
+        .arg("run")
+        .arg(script("set_custom_field.lua"))
+        .args(["industries.csv", "Industry"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "updated 1 leads, 1 failed\n");
+    assert_eq!(
+        stderr(&output),
+        "lead_nope: close.update_lead: HTTP 404: Lead matching query does not exist.\n"
+    );
+    let check = "print(app.integrations.close.get_lead({ id = 'lead_abc123XYZ' }).custom.Industry)";
+    served.cmd().args(["-e", check]).assert().success().stdout("SaaS\n");
+}
+
+#[test]
+fn duplicate_leads_by_contact_email() {
+    let served = Served::new();
+    let setup = "app.integrations.close.create_lead({ name = 'Acme Again',
+  contacts = { { name = 'Jane S', emails = { { email = 'Jane.Smith@acme.example.com', type = 'office' } } } } })";
+    served.cmd().args(["-e", setup]).assert().success();
+    let output = served.cmd().arg("run").arg(script("duplicate_leads.lua")).output().unwrap();
+    let out = stdout(&output);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("jane.smith@acme.example.com  lead_abc123XYZ (Acme Corp), lead_"), "{out}");
+    assert!(out.ends_with(" (Acme Again)\n"), "{out}");
+    assert_eq!(stderr(&output), "1 addresses are on more than one lead\n");
+}
+
+#[test]
+fn stale_leads_by_last_activity() {
+    let served = Served::new();
+    let run = |today: &str| {
+        let output =
+            served.cmd().arg("run").arg(script("stale_leads.lua")).args(["30", today]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let early = run("2025-03-20");
+    assert!(!early.contains("Acme Corp"), "Acme Corp had an activity on 2025-03-18: {early}");
+    let late = run("2026-08-20");
+    assert!(
+        late.contains("lead_abc123XYZ  Acme Corp                        last activity: 2025-03-18\n"),
+        "{late}"
+    );
+    assert!(late.lines().count() > early.lines().count());
 }
 
 #[test]
