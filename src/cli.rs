@@ -111,6 +111,42 @@ pub enum Command {
     /// Run a Lua script, a chunk given with -e, or stdin (-)
     #[command(after_help = EXAMPLES)]
     Run(RunArgs),
+
+    /// Work with the built-in sandbox (an emulator of the Close API)
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+/// `close-lua sandbox ...`.
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Serve the sandbox on 127.0.0.1 until interrupted, for other tools and benchmarks.
+    /// Prints a config for its accounts on stdout first.
+    Serve(ServeArgs),
+}
+
+/// Arguments of `close-lua sandbox serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// Generated leads per organisation beside the demo ones (about 2.5 KB each)
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub leads: usize,
+
+    /// The accounts (organisations) to serve
+    #[arg(long, value_delimiter = ',', default_value = "default,us_team,eu_team", value_name = "NAMES")]
+    pub accounts: Vec<String>,
+
+    /// The deepest `_skip` the list endpoints accept
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_skip: usize,
+
+    /// Requests per second each key may make before answers turn to 429
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub rate_limit: u32,
 }
 
 /// Arguments of `close-lua run`.

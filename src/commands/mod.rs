@@ -1,8 +1,10 @@
 //! Turns the parsed command line into an action and its exit status.
 
+mod sandbox;
+
 use std::ffi::OsString;
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{Cli, Command, GlobalArgs, SandboxCommand};
 use crate::runner::{self, EXIT_USAGE, Script, Source};
 use crate::settings::Settings;
 
@@ -11,6 +13,10 @@ use crate::settings::Settings;
 pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
     let (global, chunk, words) = match cli.command {
         Some(Command::Run(run)) => (cli.global.merged_with(run.global), run.chunk, run.script_and_args),
+        Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
+            start_logging(&cli.global);
+            return sandbox::serve(args);
+        }
         None => (cli.global, cli.chunk, cli.script_and_args),
     };
     start_logging(&global);

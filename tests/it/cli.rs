@@ -53,3 +53,32 @@ fn an_unknown_option_before_the_script_is_a_usage_error() {
         assert!(stderr(&output).starts_with(expected), "{args:?}: {}", stderr(&output));
     }
 }
+
+#[test]
+fn the_sandbox_serves_on_its_own_and_prints_a_config() {
+    use std::io::{BufRead, BufReader};
+    let env = Env::new();
+    let mut child = env
+        .std_cmd()
+        .args(["sandbox", "serve", "--leads", "20", "--accounts", "default,eu_team"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut config = String::new();
+    while let Some(Ok(line)) = lines.next() {
+        config.push_str(&line);
+        config.push('\n');
+        if line.starts_with("base_url") && config.contains("[accounts.eu_team]") {
+            break;
+        }
+    }
+    let path = env.write("sandbox.toml", &config);
+    crate::helpers::private(&path);
+    let script = "print(app.integrations.close.list_leads({ limit = 1 }).total_results, app.integrations.close.eu_team.get_current_user({}).email)";
+    let output = env.cmd().args(["--config", "sandbox.toml", "-e", script]).output().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(stdout(&output), "52\talex@eu-team.example.org\n", "{config}\n{}", stderr(&output));
+}
