@@ -28,7 +28,7 @@ const ITEM_FIELDS: [&str; 6] = ["email", "phone", "url", "name", "label", "id"];
 enum Sink {
     /// Through `io.stdout:write`.
     Stdout(Function),
-    File(csv::Writer<BufWriter<File>>),
+    File(Box<csv::Writer<BufWriter<File>>>),
 }
 
 /// One open writer.
@@ -100,7 +100,7 @@ fn open_writer(lua: &Lua, glue: &Glue, target: Value, options: Value) -> Result<
         Sink::Stdout(stdout)
     } else {
         let file = File::create(&name).map_err(|err| format!("csv.writer: cannot create {name}: {err}"))?;
-        Sink::File(csv::Writer::from_writer(BufWriter::new(file)))
+        Sink::File(Box::new(csv::Writer::from_writer(BufWriter::new(file))))
     };
     let writer = Writer { sink, columns, header_written: false, name };
     let state = Rc::new(RefCell::new(Some(writer)));
