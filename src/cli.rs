@@ -33,6 +33,11 @@ pub struct Cli {
     #[arg(short = 'e', value_name = "CHUNK")]
     pub chunk: Option<String>,
 
+    /// Load MODULE before the script, as `MODULE = require("MODULE")`, or with
+    /// NAME=MODULE as `NAME = require("MODULE")`
+    #[arg(short = 'l', value_name = "[NAME=]MODULE")]
+    pub modules: Vec<String>,
+
     /// A script (or - for stdin) and the arguments given to it; with -e, only arguments
     #[arg(value_name = "SCRIPT|-] [ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
     pub script_and_args: Vec<OsString>,
@@ -70,6 +75,10 @@ pub struct GlobalArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Send no writes: report each create, update and delete on stderr instead
+    #[arg(long)]
+    pub dry_run: bool,
+
     /// Give up on an HTTP call after this many seconds [default: 30, or timeout_secs in the
     /// config]
     #[arg(long, value_name = "SECS", value_parser = seconds)]
@@ -90,6 +99,7 @@ impl GlobalArgs {
             sandbox: self.sandbox || later.sandbox,
             verbose: self.verbose.saturating_add(later.verbose),
             quiet: self.quiet || later.quiet,
+            dry_run: self.dry_run || later.dry_run,
             timeout: later.timeout.or(self.timeout),
             max_runtime: later.max_runtime.or(self.max_runtime),
         }
@@ -112,9 +122,62 @@ pub enum Command {
     #[command(after_help = EXAMPLES)]
     Run(RunArgs),
 
+    /// Start an interactive Lua prompt with app.integrations.close ready
+    Repl(ReplArgs),
+
+    /// Print the reference of the Lua API as Markdown, or of one function
+    Docs {
+        /// A function, such as list_leads
+        function: Option<String>,
+    },
+
+    /// Print Lua Language Server annotations, for completion in editors (close-lua types > close.d.lua)
+    Types(ReplArgs),
+
+    /// List the configured accounts; with --check, try each one
+    Accounts(AccountsArgs),
+
+    /// Show where the config file is looked for, or write a first one
+    #[command(subcommand)]
+    Config(ConfigCommand),
+
+    /// Print a shell completion script (close-lua completions bash > ~/.local/share/bash-completion/completions/close-lua)
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+
     /// Work with the built-in sandbox (an emulator of the Close API)
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+}
+
+/// Arguments of the subcommands that take only the global options.
+#[derive(Debug, Args)]
+pub struct ReplArgs {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Arguments of `close-lua accounts`.
+#[derive(Debug, Args)]
+pub struct AccountsArgs {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// Call the API once for each account (GET /me/) and report the user; exit status 1 if
+    /// any fails
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `close-lua config ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the path of the config file close-lua reads, and whether it exists
+    Path(ReplArgs),
+    /// Write a commented config file to fill in (readable by you only); never overwrites
+    Init(ReplArgs),
 }
 
 /// `close-lua sandbox ...`.
@@ -159,6 +222,11 @@ pub struct RunArgs {
     /// Run CHUNK, a piece of Lua code, instead of a script
     #[arg(short = 'e', value_name = "CHUNK")]
     pub chunk: Option<String>,
+
+    /// Load MODULE before the script, as `MODULE = require("MODULE")`, or with
+    /// NAME=MODULE as `NAME = require("MODULE")`
+    #[arg(short = 'l', value_name = "[NAME=]MODULE")]
+    pub modules: Vec<String>,
 
     /// The script (or - for stdin) followed by its arguments; with -e, only arguments.
     /// Everything after the script goes to it untouched, even if it looks like an option.

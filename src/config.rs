@@ -78,6 +78,33 @@ pub struct AccountEntry {
     pub api_key_env: Option<String>,
     /// Overrides [`DEFAULT_BASE_URL`].
     pub base_url: Option<String>,
+    /// What scripts may do with the account.
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+/// What scripts may do with an account: only read, also create and change, or also delete.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Reads only.
+    Read,
+    /// Reads, creates and updates.
+    Write,
+    /// Everything, deletes included.
+    #[default]
+    Delete,
+}
+
+impl Mode {
+    /// The mode's name as the config writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Read => "read",
+            Mode::Write => "write",
+            Mode::Delete => "delete",
+        }
+    }
 }
 
 /// A problem with the configuration. It ends the run with exit status 2.
@@ -237,6 +264,16 @@ mod tests {
         assert_eq!(config.accounts.len(), 2);
         assert_eq!(config.accounts["eu"].base_url.as_deref(), Some("http://127.0.0.1:9/api/v1"));
         assert_eq!(config.accounts["us"].api_key.as_ref().map(ApiKey::expose), Some("api_1"));
+    }
+
+    #[test]
+    fn modes_default_to_everything_and_refuse_unknown_words() {
+        let config =
+            parse_str("[accounts.a]\napi_key = \"k\"\n[accounts.b]\napi_key = \"k\"\nmode = \"read\"\n")
+                .unwrap();
+        assert_eq!((config.accounts["a"].mode, config.accounts["b"].mode), (Mode::Delete, Mode::Read));
+        let err = parse_str("[accounts.a]\napi_key = \"k\"\nmode = \"readonly\"\n").unwrap_err();
+        assert!(err.message.contains("line 3, column 8: unknown variant `readonly`"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,9 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
+/// Set in the REPL, where an interrupt ends the chunk being run rather than the process.
+static INTERACTIVE: AtomicBool = AtomicBool::new(false);
+
 /// The HTTP calls in flight (the script's own, and pages fetched ahead for iterators), by a
 /// number each. The handler holds this lock while it ends the process, so the main thread
 /// cannot return from a call and start printing meanwhile.
@@ -31,7 +34,8 @@ struct InFlight {
 }
 
 /// Installs the Ctrl-C handler. Failing to install it only costs the graceful stop.
-pub fn install() {
+pub fn install(interactive: bool) {
+    INTERACTIVE.store(interactive, Ordering::SeqCst);
     if let Err(err) = ctrlc::set_handler(on_interrupt) {
         log::debug!("no Ctrl-C handler: {err}");
     }
@@ -40,6 +44,11 @@ pub fn install() {
 /// Whether Ctrl-C was pressed.
 pub fn requested() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Forgets an interrupt that has been dealt with (in the REPL).
+pub fn clear() {
+    INTERRUPTED.store(false, Ordering::SeqCst);
 }
 
 /// Marks an HTTP call as in flight until the guard is dropped.
@@ -66,6 +75,10 @@ fn lock() -> MutexGuard<'static, Vec<(u64, InFlight)>> {
 fn on_interrupt() {
     if INTERRUPTED.swap(true, Ordering::SeqCst) {
         stop("interrupted again; stopping at once".to_string());
+    }
+    if INTERACTIVE.load(Ordering::SeqCst) {
+        // The REPL's hook ends the chunk being run; a call in flight finishes first.
+        return;
     }
     let in_flight = lock();
     // A write is named first: its effect is what the user most needs to know about.

@@ -12,4 +12,5 @@ pub mod interrupt;
 pub mod lua;
 pub mod runner;
 pub mod sandbox;
+pub mod session;
 pub mod settings;

@@ -44,6 +44,8 @@ pub struct Script {
     pub before: Vec<OsString>,
     /// `arg[0]`: the script's path, `-`, or the chunk.
     pub name: OsString,
+    /// Modules to load first, from `-l`: `module` or `name=module`.
+    pub modules: Vec<String>,
 }
 
 /// Runs a script and returns the process's exit status.
@@ -78,14 +80,15 @@ impl From<mlua::Error> for Ended {
 
 fn run_script(settings: Settings, script: Script) -> Result<i32, Ended> {
     let code = read_source(&script.source)?;
-
-    // SAFETY: the full standard library includes `debug` and loading C modules, which mlua
-    // calls unsafe because they can break memory safety. Scripts are the user's own code,
-    // run with the user's rights, exactly as the `lua` interpreter would run them.
-    let lua = unsafe { Lua::unsafe_new_with(StdLib::ALL, LuaOptions::default()) };
-    install_stops(&lua, settings.max_runtime.zip(settings.deadline))?;
-    let glue = namespace::install(&lua, Rc::new(Context::new(settings)))?;
+    let (lua, glue) = new_vm(settings, false)?;
     lua.globals().set("arg", arg_table(&lua, &script)?)?;
+    if let Source::File(path) = &script.source {
+        search_beside(&lua, path)?;
+    }
+    run_lua_init(&lua)?;
+    for module in &script.modules {
+        require(&lua, module)?;
+    }
 
     let main = lua
         .load(prepare(&code))
@@ -94,6 +97,66 @@ fn run_script(settings: Settings, script: Script) -> Result<i32, Ended> {
         .into_function()
         .map_err(|err| Ended::script(syntax_message(err)))?;
     execute(&lua, &glue, main, &script.args)
+}
+
+/// A fresh VM with the standard libraries, the bindings, `json`, `csv`, and the stops for
+/// Ctrl-C and `--max-runtime`. In an `interactive` VM, Ctrl-C ends the current chunk with an
+/// error instead of the process.
+pub fn new_vm(settings: Settings, interactive: bool) -> mlua::Result<(Lua, Glue)> {
+    // SAFETY: the full standard library includes `debug` and loading C modules, which mlua
+    // calls unsafe because they can break memory safety. Scripts are the user's own code,
+    // run with the user's rights, exactly as the `lua` interpreter would run them.
+    let lua = unsafe { Lua::unsafe_new_with(StdLib::ALL, LuaOptions::default()) };
+    install_stops(&lua, settings.max_runtime.zip(settings.deadline), interactive)?;
+    let glue = namespace::install(&lua, Rc::new(Context::new(settings)))?;
+    Ok((lua, glue))
+}
+
+/// Lets `require` find modules next to the script, wherever close-lua is started from (cron
+/// starts jobs in `/`). The script's folder comes before the rest of `package.path`.
+fn search_beside(lua: &Lua, script: &std::path::Path) -> mlua::Result<()> {
+    let folder =
+        script.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let folder = std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
+    let folder = folder.to_string_lossy();
+    let package: Table = lua.globals().get("package")?;
+    let path: String = package.get("path")?;
+    package.set("path", format!("{folder}/?.lua;{folder}/?/init.lua;{path}"))?;
+    let cpath: String = package.get("cpath")?;
+    package.set("cpath", format!("{folder}/?.so;{cpath}"))
+}
+
+/// Runs `LUA_INIT_5_4` or else `LUA_INIT` before the script, as the `lua` interpreter does:
+/// a value starting with `@` names a file to run, anything else is Lua code.
+fn run_lua_init(lua: &Lua) -> Result<(), Ended> {
+    let Some((name, value)) = ["LUA_INIT_5_4", "LUA_INIT"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().map(|value| (*name, value)))
+    else {
+        return Ok(());
+    };
+    let (code, chunk_name) = match value.strip_prefix('@') {
+        Some(file) => {
+            let code = std::fs::read(file)
+                .map_err(|err| Ended::script(format!("cannot read {file} (from {name}): {err}")))?;
+            (code, format!("@{file}"))
+        }
+        None => (value.into_bytes(), format!("={name}")),
+    };
+    lua.load(prepare(&code))
+        .set_name(chunk_name)
+        .set_mode(ChunkMode::Text)
+        .exec()
+        .map_err(|err| Ended::script(root_message(&err)))
+}
+
+/// `-l name=module` (or `-l module`): `name = require("module")` before the script.
+fn require(lua: &Lua, spec: &str) -> Result<(), Ended> {
+    let (global, module) = spec.split_once('=').unwrap_or((spec, spec));
+    let require: Function = lua.globals().get("require")?;
+    let loaded: Value = require.call(module).map_err(|err| Ended::script(root_message(&err)))?;
+    lua.globals().set(global, loaded)?;
+    Ok(())
 }
 
 /// How many Lua instructions run between checks for Ctrl-C and the end of `--max-runtime`.
@@ -105,8 +168,8 @@ const RUNTIME_GRACE: Duration = Duration::from_secs(1);
 
 /// Ends the run on Ctrl-C and at the end of `--max-runtime`, between two Lua instructions so
 /// never in the middle of the script's output.
-fn install_stops(lua: &Lua, max_runtime: Option<(Duration, Instant)>) -> mlua::Result<()> {
-    interrupt::install();
+fn install_stops(lua: &Lua, max_runtime: Option<(Duration, Instant)>, interactive: bool) -> mlua::Result<()> {
+    interrupt::install(interactive);
     if let Some((limit, deadline)) = max_runtime {
         watch_deadline(limit, deadline + RUNTIME_GRACE);
     }
@@ -119,6 +182,10 @@ fn install_stops(lua: &Lua, max_runtime: Option<(Duration, Instant)>) -> mlua::R
             debug.current_line().map_or(file.clone(), |line| format!("{file}:{line}"))
         };
         if interrupt::requested() {
+            if interactive {
+                interrupt::clear();
+                return Err(mlua::Error::runtime(format!("interrupted at {}", location())));
+            }
             interrupt::stop(format!("interrupted at {}", location()));
         }
         if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
@@ -220,7 +287,7 @@ fn execute(lua: &Lua, glue: &Glue, main: Function, args: &[OsString]) -> Result<
         call_args.push_back(Value::String(lua_string(lua, word)?));
     }
     let results = glue.run.call::<MultiValue>(call_args);
-    crate::lua::csv::flush_all(lua);
+    namespace::end_of_run(lua);
     let mut results = results?.into_iter();
     if let Some(Value::Boolean(true)) = results.next() {
         return Ok(0);
@@ -270,7 +337,7 @@ fn describe_failure(glue: &Glue, value: &Value, traceback: &str) -> mlua::Result
 }
 
 /// The message at the root of an mlua error, without the tracebacks mlua adds on the way.
-fn root_message(err: &mlua::Error) -> String {
+pub fn root_message(err: &mlua::Error) -> String {
     match err {
         mlua::Error::CallbackError { cause, .. } => root_message(cause),
         mlua::Error::WithContext { cause, .. } => root_message(cause),

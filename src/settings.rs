@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::cli::GlobalArgs;
-use crate::config::{self, ApiKey, ConfigError};
+use crate::config::{self, ApiKey, ConfigError, Mode};
 
 /// The accounts the sandbox provides when there is no config file.
 pub const SANDBOX_ACCOUNTS: [&str; 3] = ["default", "us_team", "eu_team"];
@@ -50,6 +50,8 @@ pub struct Settings {
     pub verbose: u8,
     /// No progress bars.
     pub quiet: bool,
+    /// Report writes instead of sending them.
+    pub dry_run: bool,
     /// The limit on each HTTP call given by `--timeout`.
     pub timeout: Option<Duration>,
     /// How long the whole run may take (`--max-runtime`).
@@ -85,6 +87,7 @@ impl Settings {
             sandbox: args.sandbox,
             verbose: args.verbose,
             quiet: args.quiet,
+            dry_run: args.dry_run,
             timeout: args.timeout,
             max_runtime: args.max_runtime,
             deadline: args.max_runtime.map(|limit| Instant::now() + limit),
@@ -105,6 +108,24 @@ pub struct Account {
     pub base_url: String,
     /// Why the account cannot be used (e.g. its key is missing), reported on first use.
     pub problem: Option<ConfigError>,
+    /// What scripts may do with it.
+    pub mode: Mode,
+    /// Where the key came from, for `close-lua accounts`: "config file", "$VARIABLE"...
+    pub key_source: String,
+}
+
+impl Account {
+    /// An account that may do everything, with a key from `key_source`.
+    fn new(name: &str, api_key: ApiKey, base_url: String, key_source: &str) -> Account {
+        Account {
+            name: name.to_string(),
+            api_key,
+            base_url,
+            problem: None,
+            mode: Mode::Delete,
+            key_source: key_source.to_string(),
+        }
+    }
 }
 
 /// How the client behaves on the network, the same for every account.
@@ -179,6 +200,7 @@ impl Accounts {
         for account in self.by_name.values_mut() {
             account.base_url = base_url.to_string();
             account.api_key = ApiKey::new(key_for(&account.name).unwrap_or_default());
+            account.key_source = "sandbox".to_string();
         }
     }
 }
@@ -255,9 +277,16 @@ fn accounts_from_file(
             (false, Ok(key)) => (key, None),
             (false, Err(problem)) => (ApiKey::new(""), Some(problem)),
         };
-        let base_url = entry.base_url.unwrap_or_else(|| config::DEFAULT_BASE_URL.to_string());
-        let base_url = base_url.trim_end_matches('/').to_string();
-        accounts.insert(name.clone(), Account { name, api_key, base_url, problem });
+        let key_source = match &entry.api_key_env {
+            Some(variable) => format!("${variable}"),
+            None => "config file".to_string(),
+        };
+        let base_url = entry.base_url.clone().unwrap_or_else(|| config::DEFAULT_BASE_URL.to_string());
+        let mut account =
+            Account::new(&name, api_key, base_url.trim_end_matches('/').to_string(), &key_source);
+        account.problem = problem;
+        account.mode = entry.mode;
+        accounts.insert(name, account);
     }
     accounts
 }
@@ -315,15 +344,14 @@ fn accounts_from_env(settings: &Settings) -> Result<Found, ConfigError> {
         }
         None => config::DEFAULT_BASE_URL.to_string(),
     };
-    let account = Account { name: "default".to_string(), api_key, base_url, problem: None };
+    let account = Account::new("default", api_key, base_url, "$CLOSE_API_KEY");
     let by_name = BTreeMap::from([("default".to_string(), account)]);
     Ok(Found { origin: "the environment (CLOSE_API_KEY)".to_string(), by_name, file_default: None })
 }
 
 /// An account whose key and URL the sandbox fills in.
 fn placeholder(name: &str) -> (String, Account) {
-    let account =
-        Account { name: name.to_string(), api_key: ApiKey::new(""), base_url: String::new(), problem: None };
+    let account = Account::new(name, ApiKey::new(""), String::new(), "sandbox");
     (name.to_string(), account)
 }
 
@@ -387,6 +415,7 @@ mod tests {
             sandbox: false,
             verbose: 0,
             quiet: false,
+            dry_run: false,
             timeout: None,
             max_runtime: None,
         };

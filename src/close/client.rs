@@ -557,6 +557,8 @@ mod tests {
             api_key: crate::config::ApiKey::new("api_SECRET"),
             base_url: "https://api.close.com/api/v1".into(),
             problem: None,
+            mode: crate::config::Mode::Delete,
+            key_source: "config file".into(),
         };
         let network = Network {
             timeout: Duration::from_secs(1),

@@ -1,28 +1,38 @@
 //! Turns the parsed command line into an action and its exit status.
 
+mod accounts;
+mod docs;
+mod repl;
 mod sandbox;
 
 use std::ffi::OsString;
 
-use crate::cli::{Cli, Command, GlobalArgs, SandboxCommand};
+use crate::cli::{Cli, Command, ConfigCommand, GlobalArgs, SandboxCommand};
 use crate::runner::{self, EXIT_USAGE, Script, Source};
 use crate::settings::Settings;
 
 /// Runs what the command line asks for; `argv` is the full command line, from which the
 /// script's `arg` table takes its negative indices.
 pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
-    let (global, chunk, words) = match cli.command {
-        Some(Command::Run(run)) => (cli.global.merged_with(run.global), run.chunk, run.script_and_args),
+    let (global, chunk, words, modules) = match cli.command {
+        Some(Command::Run(run)) => {
+            let mut modules = cli.modules;
+            modules.extend(run.modules);
+            (cli.global.merged_with(run.global), run.chunk, run.script_and_args, modules)
+        }
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
             start_logging(&cli.global);
             return sandbox::serve(args);
         }
-        None => (cli.global, cli.chunk, cli.script_and_args),
+        Some(other) => return dispatch_other(cli.global, other),
+        None => (cli.global, cli.chunk, cli.script_and_args, cli.modules),
     };
     start_logging(&global);
     let settings = Settings::resolve(global, |name| std::env::var(name).ok());
 
-    if chunk.is_none() {
+    // After `--`, a script may have any name, even one that looks like an option.
+    let after_dashes = argv.len().checked_sub(words.len() + 1).is_some_and(|i| argv[i] == "--");
+    if chunk.is_none() && !after_dashes {
         if let Some(message) = words.first().and_then(misplaced_option) {
             eprintln!("close-lua: error: {message}");
             eprintln!(
@@ -32,12 +42,38 @@ pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
         }
     }
     match script_from(chunk, words, argv) {
-        Some(script) => runner::run(settings, script),
+        Some(mut script) => {
+            script.modules = modules;
+            runner::run(settings, script)
+        }
         None => {
             eprintln!("close-lua: error: nothing to run: give a script, - for stdin, or -e CHUNK");
             eprintln!("hint: close-lua --help shows examples");
             EXIT_USAGE
         }
+    }
+}
+
+/// The subcommands other than `run` and `sandbox serve`.
+fn dispatch_other(global: GlobalArgs, command: Command) -> i32 {
+    let settings_of = |later: GlobalArgs| {
+        let global = global.clone().merged_with(later);
+        start_logging(&global);
+        Settings::resolve(global, |name| std::env::var(name).ok())
+    };
+    match command {
+        Command::Docs { function } => docs::docs(function.as_deref()),
+        Command::Types(args) => docs::types(&settings_of(args.global)),
+        Command::Accounts(args) => accounts::accounts(&settings_of(args.global), args.check),
+        Command::Config(ConfigCommand::Path(args)) => accounts::config_path(&settings_of(args.global)),
+        Command::Config(ConfigCommand::Init(args)) => accounts::config_init(&settings_of(args.global)),
+        Command::Repl(args) => repl::repl(settings_of(args.global)),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "close-lua", &mut std::io::stdout());
+            0
+        }
+        Command::Run(_) | Command::Sandbox(_) => unreachable!("handled by dispatch"),
     }
 }
 
@@ -78,7 +114,7 @@ fn script_from(chunk: Option<String>, mut words: Vec<OsString>, argv: &[OsString
     // The script (or chunk) and its arguments end the command line; what comes before it is
     // close-lua's own part.
     let before_len = argv.len().saturating_sub(args.len() + 1);
-    Some(Script { source, args, before: argv[..before_len].to_vec(), name })
+    Some(Script { source, args, before: argv[..before_len].to_vec(), name, modules: Vec::new() })
 }
 
 /// Sends close-lua's own log to stderr: warnings always, one line per HTTP call with -v,

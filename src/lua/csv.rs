@@ -43,7 +43,7 @@ struct Writer {
 #[derive(Default)]
 struct OpenWriters(Vec<Weak<RefCell<Option<Writer>>>>);
 
-/// Installs the `csv` global and makes `os.exit` flush open writers first.
+/// Installs the `csv` global.
 pub fn install(lua: &Lua, glue: &Glue) -> mlua::Result<()> {
     lua.set_app_data(OpenWriters::default());
     let module = lua.create_table()?;
@@ -59,15 +59,7 @@ pub fn install(lua: &Lua, glue: &Glue) -> mlua::Result<()> {
         "reader",
         glue.function(lua, move |lua, target: Value| open_reader(lua, &reader_glue, target))?,
     )?;
-    lua.globals().set("csv", module)?;
-
-    let flush = lua.create_function(|lua, ()| {
-        flush_all(lua);
-        Ok(())
-    })?;
-    lua.load("local flush, exit = ... os.exit = function(...) flush() return exit(...) end")
-        .set_name("=[close-lua]")
-        .call::<()>((flush, lua.globals().get::<Table>("os")?.get::<Function>("exit")?))
+    lua.globals().set("csv", module)
 }
 
 /// Flushes every writer still open; called when the run ends, however it ends.

@@ -2,15 +2,17 @@
 
 pub mod csv;
 pub mod functions;
+pub mod help;
 pub mod iterators;
 pub mod json;
 pub mod json_module;
 pub mod namespace;
+pub mod reference;
 pub mod specs;
 pub mod validate;
 
 use crate::close::ApiError;
-use crate::config::ConfigError;
+use crate::config::{ConfigError, Mode};
 
 /// Why a binding call failed; each kind reaches the script as a different error value.
 #[derive(Debug)]
@@ -21,6 +23,8 @@ pub enum Failure {
     Config(ConfigError),
     /// The API call failed; raised as a table with `status`, `message`, `field_errors`...
     Api(ApiError),
+    /// The account's mode does not allow the call; nothing was sent.
+    Refused { account: String, mode: Mode, operation: &'static str },
     /// The Lua VM failed (e.g. out of memory).
     Lua(mlua::Error),
 }

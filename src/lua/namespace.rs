@@ -17,10 +17,10 @@ use super::iterators;
 use super::json::Markers;
 use super::specs::{self, FunctionSpec};
 use super::validate;
-use crate::close::{ApiError, Client};
-use crate::config::ConfigError;
-use crate::sandbox::{Sandbox, SandboxOptions};
-use crate::settings::{self, Accounts, Settings};
+use crate::close::{ApiError, Client, Method};
+use crate::config::{ConfigError, Mode};
+use crate::sandbox::Sandbox;
+use crate::settings::{Accounts, Settings};
 
 /// The Lua glue: the wrapper that raises error values, their metatable, and the runner of
 /// the main chunk.
@@ -85,6 +85,8 @@ impl Target {
 /// handle per account.
 pub struct Context {
     settings: Settings,
+    /// In a dry run, the writes not sent.
+    dry_run: Option<Rc<functions::DryRun>>,
     accounts: OnceCell<Result<Accounts, ConfigError>>,
     handles: RefCell<BTreeMap<String, Rc<AccountHandle>>>,
     /// Kept alive for the run once started.
@@ -94,7 +96,14 @@ pub struct Context {
 impl Context {
     /// A context that has read nothing yet.
     pub fn new(settings: Settings) -> Context {
-        Context { settings, accounts: OnceCell::new(), handles: RefCell::default(), sandbox: OnceCell::new() }
+        let dry_run = settings.dry_run.then(Rc::default);
+        Context {
+            settings,
+            dry_run,
+            accounts: OnceCell::new(),
+            handles: RefCell::default(),
+            sandbox: OnceCell::new(),
+        }
     }
 
     /// The run's accounts, read on first need. In sandbox runs this starts the sandbox.
@@ -103,17 +112,23 @@ impl Context {
     }
 
     fn load_accounts(&self) -> Result<Accounts, ConfigError> {
-        let mut accounts = settings::load_accounts(&self.settings, &|name| std::env::var(name).ok())?;
-        if self.settings.sandbox {
-            let options =
-                SandboxOptions { accounts: accounts.by_name.keys().cloned().collect(), ..Default::default() };
-            let sandbox = Sandbox::start(options)
-                .map_err(|err| ConfigError::new(format!("cannot start the sandbox: {err}")))?;
-            log::info!("sandbox serving at {}", sandbox.base_url());
-            accounts.point_at_sandbox(&sandbox.base_url(), |name| sandbox.api_key(name));
+        let (accounts, sandbox) = crate::session::open(&self.settings)?;
+        if let Some(sandbox) = sandbox {
             let _ = self.sandbox.set(sandbox);
         }
         Ok(accounts)
+    }
+
+    /// The accounts in a line, for `help(app.integrations.close)`.
+    fn accounts_line(&self) -> String {
+        match self.accounts() {
+            Ok(accounts) => {
+                let default =
+                    accounts.default.as_ref().map(|name| format!(" (default: {name})")).unwrap_or_default();
+                format!("{}{default}", accounts.known_names())
+            }
+            Err(err) => format!("none usable: {}", err.message),
+        }
     }
 
     /// The handle of the account a namespace calls.
@@ -126,8 +141,9 @@ impl Context {
         if let Some(handle) = self.handles.borrow().get(&name) {
             return Ok(Rc::clone(handle));
         }
-        let client = Client::new(accounts.get(&name)?, accounts.network);
-        let handle = Rc::new(AccountHandle::new(client));
+        let account = accounts.get(&name)?;
+        let client = Client::new(account, accounts.network);
+        let handle = Rc::new(AccountHandle::new(client, account.mode, self.dry_run.clone()));
         self.handles.borrow_mut().insert(name, Rc::clone(&handle));
         Ok(handle)
     }
@@ -143,6 +159,15 @@ impl Context {
     ) -> Result<Value, Failure> {
         let params = validate::validate(lua, spec, params).map_err(Failure::Usage)?;
         let handle = self.handle(target)?;
+        let (needed, operation) = match spec.method {
+            Method::Get => (Mode::Read, "read"),
+            Method::Post | Method::Put => (Mode::Write, "write"),
+            Method::Delete => (Mode::Delete, "delete"),
+        };
+        if handle.mode < needed {
+            let account = handle.client.account().to_string();
+            return Err(Failure::Refused { account, mode: handle.mode, operation });
+        }
         if spec.iterator {
             let progress = !self.settings.quiet && iterators::progress_possible();
             return iterators::start(lua, handle, &params, &glue.wrap, progress);
@@ -152,12 +177,39 @@ impl Context {
     }
 }
 
+/// What has to happen however a run ends, `os.exit` included: open CSV writers are flushed
+/// and a dry run says how many writes it did not send.
+pub fn end_of_run(lua: &Lua) {
+    super::csv::flush_all(lua);
+    let context = lua.app_data_ref::<Rc<Context>>().map(|context| Rc::clone(&context));
+    if let Some(dry_run) = context.as_ref().and_then(|context| context.dry_run.as_ref()) {
+        crate::runner::flush_lua_output();
+        eprintln!("close-lua: {}", dry_run.summary());
+    }
+}
+
+/// Makes `os.exit` run [`end_of_run`] first.
+fn wrap_exit(lua: &Lua) -> mlua::Result<()> {
+    let end = lua.create_function(|lua, ()| {
+        end_of_run(lua);
+        Ok(())
+    })?;
+    let exit: Function = lua.globals().get::<Table>("os")?.get("exit")?;
+    lua.load("local finish, exit = ... os.exit = function(...) finish() return exit(...) end")
+        .set_name("=[close-lua]")
+        .call::<()>((end, exit))
+}
+
 /// Installs `app.integrations.close` into the VM.
 pub fn install(lua: &Lua, context: Rc<Context>) -> mlua::Result<Glue> {
+    lua.set_app_data(Rc::clone(&context));
+    wrap_exit(lua)?;
     let glue = Glue::load(lua)?;
     Markers::install(lua)?;
     super::json_module::install(lua, &glue)?;
     super::csv::install(lua, &glue)?;
+    let help_context = Rc::clone(&context);
+    super::help::install(lua, &glue, Box::new(move || help_context.accounts_line()))?;
 
     let close = namespace(lua, &glue, &context, Target::Default)?;
     close.raw_set("default", namespace(lua, &glue, &context, Target::Default)?)?;
@@ -179,7 +231,9 @@ fn namespace(lua: &Lua, glue: &Glue, context: &Rc<Context>, target: Target) -> m
             outcome(lua, spec.name, context.call(lua, spec, &target, &params, &call_glue))
         })?;
         let wrap = if spec.iterator { &glue.wrap_iterator } else { &glue.wrap };
-        table.raw_set(spec.name, wrap.call::<Function>(raw)?)?;
+        let function = wrap.call::<Function>(raw)?;
+        super::help::HelpIndex::add(lua, &function, spec.name)?;
+        table.raw_set(spec.name, function)?;
     }
 
     let (index_context, index_glue, index_target) = (Rc::clone(context), glue.clone(), target.clone());
@@ -260,6 +314,20 @@ pub(crate) fn outcome(
             return Ok((false, Value::String(lua.create_string(message)?)));
         }
         Err(Failure::Config(err)) => config_error_value(lua, &err)?,
+        Err(Failure::Refused { account, mode, operation: would }) => {
+            let value = lua.create_table()?;
+            value.set("kind", "permission")?;
+            value.set("account", account.as_str())?;
+            value.set(
+                "message",
+                format!(
+                    "account '{account}' is in {} mode, which does not allow this {would}; nothing was sent \
+                     (mode is set under [accounts.{account}] in the config)",
+                    mode.as_str()
+                ),
+            )?;
+            value
+        }
         Err(Failure::Api(err)) => api_error_value(lua, &err)?,
     };
     if let Some(operation) = operation {

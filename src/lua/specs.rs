@@ -115,6 +115,8 @@ pub struct FunctionSpec {
     pub returns: &'static str,
     /// Whether it returns an iterator for a generic `for` rather than a value.
     pub iterator: bool,
+    /// A short script that uses it, runnable against the sandbox.
+    pub example: &'static str,
 }
 
 impl FunctionSpec {
@@ -165,6 +167,11 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         ],
         returns: "{ leads = { lead, ... }, has_more = boolean, total_results = integer or nil }",
         iterator: false,
+        example: r#"local page = app.integrations.close.list_leads({ query = "status:Qualified", limit = 50 })
+print(page.total_results .. " qualified leads")
+for _, lead in ipairs(page.leads) do
+  print(lead.id, lead.display_name)
+end"#,
     },
     FunctionSpec {
         name: "get_lead",
@@ -174,6 +181,11 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         params: &[Param::new("id", Str, "{id}", "The lead's id, which starts with \"lead_\".").required()],
         returns: "the lead; lead.custom holds custom field values by field name",
         iterator: false,
+        example: r#"local lead = app.integrations.close.get_lead({ id = "lead_abc123XYZ" })
+print(lead.display_name, lead.custom.Industry or "-")
+for _, contact in ipairs(lead.contacts) do
+  print("  " .. contact.display_name)
+end"#,
     },
     FunctionSpec {
         name: "create_lead",
@@ -199,6 +211,13 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         ],
         returns: "the new lead",
         iterator: false,
+        example: r#"local lead = app.integrations.close.create_lead({
+  name = "Example Industries",
+  url = "https://example.com",
+  contacts = { { name = "Sam Example", emails = { { email = "sam@example.com", type = "office" } } } },
+  custom = { Industry = "SaaS" },
+})
+print("created " .. lead.id)"#,
     },
     FunctionSpec {
         name: "update_lead",
@@ -219,6 +238,12 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         ],
         returns: "the updated lead",
         iterator: false,
+        example: r#"local lead = app.integrations.close.update_lead({
+  id = "lead_abc123XYZ",
+  url = json.null,                -- removes the website
+  custom = { Industry = "Retail" },
+})
+print(lead.display_name, lead.custom.Industry)"#,
     },
     FunctionSpec {
         name: "delete_lead",
@@ -228,6 +253,8 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         params: &[Param::new("id", Str, "{id}", "The lead to delete.").required()],
         returns: "true",
         iterator: false,
+        example: r#"local lead = app.integrations.close.create_lead({ name = "Short-lived Co" })
+app.integrations.close.delete_lead({ id = lead.id })"#,
     },
     FunctionSpec {
         name: "list_contacts",
@@ -237,6 +264,10 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         params: &[Param::new("lead_id", Str, "lead_id", "Only the contacts of this lead."), LIMIT, SKIP],
         returns: "{ contacts = { contact, ... }, has_more = boolean }",
         iterator: false,
+        example: r#"local page = app.integrations.close.list_contacts({ lead_id = "lead_abc123XYZ" })
+for _, contact in ipairs(page.contacts) do
+  print(contact.display_name, contact.emails[1] and contact.emails[1].email or "")
+end"#,
     },
     FunctionSpec {
         name: "list_activities",
@@ -251,6 +282,10 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         ],
         returns: "{ activities = { activity, ... }, has_more = boolean }; each activity also has type and body_preview",
         iterator: false,
+        example: r#"local page = app.integrations.close.list_activities({ lead_id = "lead_abc123XYZ", type = "call", limit = 10 })
+for _, activity in ipairs(page.activities) do
+  print(activity.date_created, activity.type, activity.body_preview)
+end"#,
     },
     FunctionSpec {
         name: "create_task",
@@ -281,6 +316,12 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         ],
         returns: "the new task",
         iterator: false,
+        example: r#"local task = app.integrations.close.create_task({
+  lead_id = "lead_abc123XYZ",
+  text = "Send the renewal quote",
+  due_date = "2026-12-15",
+})
+print(task.id, task.date)"#,
     },
     FunctionSpec {
         name: "get_current_user",
@@ -290,6 +331,11 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         params: &[],
         returns: "the user: id, first_name, last_name, email, organizations = { { id, name, ... } }, ...",
         iterator: false,
+        example: r#"local me = app.integrations.close.get_current_user({})
+print(me.first_name .. " " .. me.last_name .. " <" .. me.email .. ">")
+for _, org in ipairs(me.organizations or {}) do
+  print("member of " .. org.name)
+end"#,
     },
     FunctionSpec {
         name: "iter_leads",
@@ -308,6 +354,11 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         ],
         returns: "an iterator: for lead in close.iter_leads({ ... }) do ... end",
         iterator: true,
+        example: r#"local count = 0
+for lead in app.integrations.close.iter_leads({ query = "custom.Industry:SaaS" }) do
+  count = count + 1
+end
+print(count .. " SaaS leads")"#,
     },
     FunctionSpec {
         name: "iter_contacts",
@@ -317,6 +368,9 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         params: &[Param::new("lead_id", Str, "lead_id", "Only the contacts of this lead."), PAGE_SIZE],
         returns: "an iterator: for contact in close.iter_contacts({ ... }) do ... end",
         iterator: true,
+        example: r#"for contact in app.integrations.close.iter_contacts({ lead_id = "lead_abc123XYZ" }) do
+  print(contact.display_name)
+end"#,
     },
     FunctionSpec {
         name: "iter_activities",
@@ -330,6 +384,9 @@ pub static FUNCTIONS: &[FunctionSpec] = &[
         ],
         returns: "an iterator: for activity in close.iter_activities({ ... }) do ... end; each activity also has type and body_preview",
         iterator: true,
+        example: r#"for activity in app.integrations.close.iter_activities({ type = "meeting" }) do
+  print(activity.date_created:sub(1, 10), activity.body_preview)
+end"#,
     },
 ];
 
