@@ -1,0 +1,77 @@
+//! The conventions of the `lua` command: -l, --, LUA_INIT, LUA_PATH, require beside the
+//! script, a byte-order mark; and the REPL.
+
+use crate::helpers::{Env, Served, stderr, stdout};
+
+#[test]
+fn l_loads_modules_before_the_script() {
+    let env = Env::new();
+    env.write("lib/greet.lua", "return { hello = function(name) return 'hello ' .. name end }");
+    env.cmd()
+        .env("LUA_PATH", format!("{}/lib/?.lua;;", env.home.path().display()))
+        .args(["-l", "greet", "-l", "g=greet", "-e", "print(greet.hello('a'), g.hello('b'))"])
+        .assert()
+        .success()
+        .stdout("hello a\thello b\n");
+    let output = env.cmd().args(["-l", "nothere", "-e", "print(1)"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).starts_with("close-lua: error: module 'nothere' not found:"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn require_finds_modules_beside_the_script_from_anywhere() {
+    let env = Env::new();
+    env.write("jobs/helper.lua", "return { answer = 42 }");
+    env.write("jobs/weekly.lua", "print(require('helper').answer)");
+    let script = env.home.path().join("jobs/weekly.lua");
+    env.cmd().current_dir("/").arg("run").arg(&script).assert().success().stdout("42\n");
+}
+
+#[test]
+fn double_dash_ends_the_options() {
+    let env = Env::new();
+    env.write("-odd.lua", "print('odd', ...)");
+    env.cmd().args(["run", "--", "-odd.lua", "--sandbox"]).assert().success().stdout("odd\t--sandbox\n");
+}
+
+#[test]
+fn lua_init_runs_first() {
+    let env = Env::new();
+    env.cmd()
+        .env("LUA_INIT", "greeting = 'hi'")
+        .args(["-e", "print(greeting)"])
+        .assert()
+        .success()
+        .stdout("hi\n");
+    env.write("init.lua", "greeting = 'from a file'");
+    env.cmd()
+        .env("LUA_INIT", "greeting = 'ignored'")
+        .env("LUA_INIT_5_4", format!("@{}", env.home.path().join("init.lua").display()))
+        .args(["-e", "print(greeting)"])
+        .assert()
+        .success()
+        .stdout("from a file\n");
+}
+
+#[test]
+fn a_byte_order_mark_is_ignored() {
+    let env = Env::new();
+    env.write("bom.lua", "\u{feff}print('no mark')\nerror('line two')\n");
+    let output = env.cmd().args(["run", "bom.lua"]).output().unwrap();
+    assert_eq!(stdout(&output), "no mark\n");
+    assert!(stderr(&output).starts_with("close-lua: error: bom.lua:2: line two"), "{}", stderr(&output));
+}
+
+#[test]
+fn the_repl_evaluates_lines_and_keeps_going_after_errors() {
+    let served = Served::new();
+    let input = "1 + 1\nfunction twice(x)\n  return 2 * x\nend\ntwice(21)\nerror('boom')\napp.integrations.close.get_current_user({}).first_name\n{ a = { 1, 2 } }\n";
+    let output = served.cmd().arg("repl").write_stdin(input).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "2\n42\nPat\n{\n  \"a\": [\n    1,\n    2\n  ]\n}\n");
+    assert!(stderr(&output).contains("\nstdin:1: boom\n"), "{}", stderr(&output));
+}
