@@ -75,3 +75,33 @@ fn the_repl_evaluates_lines_and_keeps_going_after_errors() {
     assert_eq!(stdout(&output), "2\n42\nPat\n{\n  \"a\": [\n    1,\n    2\n  ]\n}\n");
     assert!(stderr(&output).contains("\nstdin:1: boom\n"), "{}", stderr(&output));
 }
+
+#[test]
+fn ctrl_c_in_the_repl_stops_the_line_not_the_prompt() {
+    use std::io::{Read, Write};
+    let env = Env::new();
+    let mut child = env
+        .std_cmd()
+        .arg("repl")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(b"while true do end\n").unwrap();
+    input.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // SAFETY: kill with a pid of our own child and a standard signal.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    input.write_all(b"print('still here')\n").unwrap();
+    drop(input);
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(out, "still here\n");
+    assert!(err.contains("interrupted at stdin:1"), "{err}");
+}

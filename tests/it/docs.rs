@@ -69,9 +69,11 @@ fn types_write_annotations_that_load_in_lua() {
 
 #[test]
 fn completions_for_each_shell() {
-    for (shell, marker) in
-        [("bash", "complete -F _close__lua"), ("zsh", "#compdef close-lua"), ("fish", "complete -c close-lua")]
-    {
+    for (shell, marker) in [
+        ("bash", "complete -F _close__lua"),
+        ("zsh", "#compdef close-lua"),
+        ("fish", "complete -c close-lua"),
+    ] {
         let output = Env::new().cmd().args(["completions", shell]).output().unwrap();
         assert_eq!(output.status.code(), Some(0), "{shell}");
         assert!(stdout(&output).contains(marker), "{shell}");
