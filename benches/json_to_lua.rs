@@ -4,6 +4,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use close_lua::lua::json::{self, Markers};
+use close_lua::lua::tape::Tape;
 use close_lua::sandbox::{Sandbox, SandboxOptions};
 
 /// A page of 100 generated leads as the sandbox serves it.
@@ -35,6 +36,13 @@ fn conversion(c: &mut Criterion) {
     });
     group.bench_function("close-lua json::decode into Lua tables", |b| {
         b.iter(|| json::decode(&lua, &page).expect("valid JSON"))
+    });
+    group.bench_function("parse into a tape only (the part iterators do on their thread)", |b| {
+        b.iter(|| Tape::parse(page.clone()).expect("valid JSON"))
+    });
+    let tape = Tape::parse(page.clone()).expect("valid JSON");
+    group.bench_function("build Lua tables from a tape only", |b| {
+        b.iter(|| json::decode_tape(&lua, &tape).expect("a value"))
     });
     group.finish();
 }

@@ -12,13 +12,14 @@
 //!   both, or a list with holes, is an error that names where it is. An unmarked empty table
 //!   encodes as `[]`. Strings must be UTF-8, numbers finite.
 //!
-//! Decoding goes straight from bytes to Lua tables through a serde visitor, without an
-//! intermediate `serde_json::Value`.
-
-use std::fmt;
+//! Decoding reads the text into a flat tape (`tape`) and builds the tables from it on the
+//! Lua stack (`build`), without an intermediate `serde_json::Value` and without a handle per
+//! value.
 
 use mlua::{Lua, Table, Value};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::build;
+use super::tape::Tape;
 
 /// The value JSON `null` takes inside arrays: the light userdata with a null pointer.
 pub const NULL_MARKER: Value = Value::NULL;
@@ -57,93 +58,18 @@ impl Markers {
 
 /// Decodes JSON text into a Lua value by the rules above.
 pub fn decode(lua: &Lua, bytes: &[u8]) -> Result<Value, String> {
+    decode_owned(lua, bytes.to_vec())
+}
+
+/// Decodes JSON text it may keep, without copying it.
+pub fn decode_owned(lua: &Lua, bytes: Vec<u8>) -> Result<Value, String> {
+    decode_tape(lua, &Tape::parse(bytes)?)
+}
+
+/// The Lua value of JSON already read into a tape (perhaps on another thread).
+pub fn decode_tape(lua: &Lua, tape: &Tape) -> Result<Value, String> {
     let markers = Markers::of(lua);
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value =
-        LuaSeed { lua, markers: &markers }.deserialize(&mut deserializer).map_err(|err| err.to_string())?;
-    deserializer.end().map_err(|err| err.to_string())?;
-    Ok(if value == NULL_MARKER { Value::Nil } else { value })
-}
-
-/// Builds Lua values while serde_json reads; `Clone` because every nested value needs one.
-#[derive(Clone, Copy)]
-struct LuaSeed<'a> {
-    lua: &'a Lua,
-    markers: &'a Markers,
-}
-
-/// Turns an mlua error met while decoding into a serde error.
-fn lua_err<E: de::Error>(err: mlua::Error) -> E {
-    E::custom(err)
-}
-
-impl<'de> DeserializeSeed<'de> for LuaSeed<'_> {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for LuaSeed<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(NULL_MARKER)
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Boolean(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Integer(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or(Value::Number(v as f64), Value::Integer))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Number(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        self.lua.create_string(v).map(Value::String).map_err(lua_err)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let table = self.lua.create_table_with_capacity(seq.size_hint().unwrap_or(0), 0).map_err(lua_err)?;
-        let mut index = 0;
-        while let Some(value) = seq.next_element_seed(self)? {
-            index += 1;
-            table.raw_set(index, value).map_err(lua_err)?;
-        }
-        if index == 0 {
-            table.set_metatable(Some(self.markers.array.clone())).map_err(lua_err)?;
-        }
-        Ok(Value::Table(table))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let table = self.lua.create_table().map_err(lua_err)?;
-        let mut kept = 0;
-        while let Some(key) = map.next_key_seed(self)? {
-            let value = map.next_value_seed(self)?;
-            if value != NULL_MARKER {
-                table.raw_set(key, value).map_err(lua_err)?;
-                kept += 1;
-            }
-        }
-        if kept == 0 {
-            table.set_metatable(Some(self.markers.object.clone())).map_err(lua_err)?;
-        }
-        Ok(Value::Table(table))
-    }
+    build::to_lua(lua, tape, &markers.array, &markers.object).map_err(|err| err.to_string())
 }
 
 /// Encodes a Lua value as JSON by the rules above. `path` names the value in errors, e.g.
@@ -261,6 +187,109 @@ fn list_to_json(
 mod tests {
     use super::*;
 
+    /// The bridge's rules written plainly with mlua's safe API: the reference the fast
+    /// decoder is checked against.
+    mod oracle {
+        use std::fmt;
+
+        use mlua::{Lua, Value};
+        use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+        use super::super::{Markers, NULL_MARKER};
+
+        pub fn decode(lua: &Lua, bytes: &[u8]) -> Result<Value, String> {
+            let markers = Markers::of(lua);
+            let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+            let value = LuaSeed { lua, markers: &markers }
+                .deserialize(&mut deserializer)
+                .map_err(|e| e.to_string())?;
+            deserializer.end().map_err(|err| err.to_string())?;
+            Ok(if value == NULL_MARKER { Value::Nil } else { value })
+        }
+
+        /// Builds Lua values while serde_json reads.
+        #[derive(Clone, Copy)]
+        struct LuaSeed<'a> {
+            lua: &'a Lua,
+            markers: &'a Markers,
+        }
+
+        /// Turns an mlua error met while decoding into a serde error.
+        fn lua_err<E: de::Error>(err: mlua::Error) -> E {
+            E::custom(err)
+        }
+
+        impl<'de> DeserializeSeed<'de> for LuaSeed<'_> {
+            type Value = Value;
+
+            fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+                deserializer.deserialize_any(self)
+            }
+        }
+
+        impl<'de> Visitor<'de> for LuaSeed<'_> {
+            type Value = Value;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_unit<E>(self) -> Result<Value, E> {
+                Ok(NULL_MARKER)
+            }
+
+            fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+                Ok(Value::Boolean(v))
+            }
+
+            fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+                Ok(Value::Integer(v))
+            }
+
+            fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+                Ok(i64::try_from(v).map_or(Value::Number(v as f64), Value::Integer))
+            }
+
+            fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+                Ok(Value::Number(v))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+                self.lua.create_string(v).map(Value::String).map_err(lua_err)
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+                let table =
+                    self.lua.create_table_with_capacity(seq.size_hint().unwrap_or(0), 0).map_err(lua_err)?;
+                let mut index = 0;
+                while let Some(value) = seq.next_element_seed(self)? {
+                    index += 1;
+                    table.raw_set(index, value).map_err(lua_err)?;
+                }
+                if index == 0 {
+                    table.set_metatable(Some(self.markers.array.clone())).map_err(lua_err)?;
+                }
+                Ok(Value::Table(table))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+                let table = self.lua.create_table().map_err(lua_err)?;
+                let mut kept = 0;
+                while let Some(key) = map.next_key_seed(self)? {
+                    let value = map.next_value_seed(self)?;
+                    if value != NULL_MARKER {
+                        table.raw_set(key, value).map_err(lua_err)?;
+                        kept += 1;
+                    }
+                }
+                if kept == 0 {
+                    table.set_metatable(Some(self.markers.object.clone())).map_err(lua_err)?;
+                }
+                Ok(Value::Table(table))
+            }
+        }
+    }
+
     fn lua() -> Lua {
         let lua = Lua::new();
         Markers::install(&lua).unwrap();
@@ -365,5 +394,103 @@ mod tests {
         assert!(decode(&lua, b"{\"a\": ").is_err());
         assert!(decode(&lua, b"{} trailing").is_err());
         assert!(decode(&lua, b"\"\xff\"").is_err());
+    }
+
+    /// Whether two Lua values are the same JSON-wise: equal scalars, and tables with the
+    /// same keys, values and marker.
+    fn same(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Table(x), Value::Table(y)) => {
+                if x.metatable() != y.metatable() || x.raw_len() != y.raw_len() {
+                    return false;
+                }
+                let pairs: Vec<(Value, Value)> = x.pairs::<Value, Value>().map(Result::unwrap).collect();
+                let count = y.pairs::<Value, Value>().count();
+                pairs.len() == count
+                    && pairs.iter().all(|(k, v)| same(v, &y.raw_get::<Value>(k.clone()).unwrap()))
+            }
+            (Value::Number(x), Value::Number(y)) => x == y || (x.is_nan() && y.is_nan()),
+            (x, y) => x == y,
+        }
+    }
+
+    /// A random JSON document, deterministic for a seed.
+    fn random_json(rng: &mut fastrand::Rng, depth: usize) -> String {
+        let scalar = |rng: &mut fastrand::Rng| -> String {
+            match rng.u8(0..9) {
+                0 => "null".into(),
+                1 => "true".into(),
+                2 => "false".into(),
+                3 => rng.i64(..).to_string(),
+                4 => rng.u64(..).to_string(),
+                5 => format!("{}", rng.f64() * 1e6 - 5e5),
+                6 => format!("{}e{}", rng.i32(-999..999), rng.i32(-30..30)),
+                7 => serde_json::to_string(&random_text(rng)).unwrap(),
+                _ => format!("\"{}\"", random_text(rng).replace(['"', '\\'], "")),
+            }
+        };
+        if depth == 0 || rng.u8(0..3) == 0 {
+            return scalar(rng);
+        }
+        let n = rng.usize(0..6);
+        if rng.bool() {
+            let items: Vec<String> = (0..n).map(|_| random_json(rng, depth - 1)).collect();
+            format!("[{}]", items.join(","))
+        } else {
+            let items: Vec<String> = (0..n)
+                .map(|_| {
+                    format!(
+                        "{}:{}",
+                        serde_json::to_string(&random_text(rng)).unwrap(),
+                        random_json(rng, depth - 1)
+                    )
+                })
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+    }
+
+    fn random_text(rng: &mut fastrand::Rng) -> String {
+        let pieces = ["a", "key", "é", "\"", "\\", "\n", "\u{1F600}", " ", "custom.cf_x", "\t", "0"];
+        (0..rng.usize(0..5)).map(|_| pieces[rng.usize(0..pieces.len())]).collect()
+    }
+
+    #[test]
+    fn the_fast_decoder_agrees_with_the_plain_one() {
+        let lua = lua();
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut compared = 0;
+        for round in 0..3000 {
+            let text = random_json(&mut rng, 5);
+            let fast = decode(&lua, text.as_bytes());
+            let plain = oracle::decode(&lua, text.as_bytes());
+            match (&fast, &plain) {
+                (Ok(fast), Ok(plain)) => {
+                    assert!(same(fast, plain), "round {round}: {text}");
+                    compared += 1;
+                }
+                (Err(_), Err(_)) => {}
+                _ => panic!("round {round}: {text}: {fast:?} against {plain:?}"),
+            }
+        }
+        assert!(compared > 1800, "the generator makes mostly valid JSON ({compared} of 3000)");
+    }
+
+    #[test]
+    fn the_fast_decoder_survives_broken_and_hostile_input() {
+        let lua = lua();
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..2000 {
+            let mut bytes = random_json(&mut rng, 4).into_bytes();
+            for _ in 0..rng.usize(1..4) {
+                if !bytes.is_empty() {
+                    let at = rng.usize(0..bytes.len());
+                    bytes[at] = rng.u8(..);
+                }
+            }
+            // Any answer is fine; a crash or a disagreement about validity is not.
+            assert_eq!(decode(&lua, &bytes).is_ok(), oracle::decode(&lua, &bytes).is_ok(), "{bytes:?}");
+        }
+        assert!(decode(&lua, "[".repeat(100_000).as_bytes()).is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! The Lua side: the `app.integrations.close` bindings and the JSON bridge.
 
+pub mod build;
 pub mod csv;
 pub mod functions;
 pub mod help;
@@ -9,6 +10,7 @@ pub mod json_module;
 pub mod namespace;
 pub mod reference;
 pub mod specs;
+pub mod tape;
 pub mod validate;
 
 use crate::close::ApiError;

@@ -1,0 +1,268 @@
+//! JSON read into a flat list of nodes (a tape), ready to become Lua values.
+//!
+//! Reading JSON and building Lua tables are two steps. This one is plain safe Rust: serde_json
+//! parses, and a visitor appends one node per value, strings pointing into the original
+//! bytes when they had no escapes. It knows every list's and object's length before the Lua
+//! side starts, so tables are created at their final size. It also applies the bridge's
+//! null rule: a key whose value is null is left out. A tape owns its bytes, so it can be
+//! made on another thread than the one that turns it into Lua values.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// One value of the tape. Containers are followed by their elements (objects by key, value
+/// pairs), so a tape reads like the JSON it came from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A string: `len` bytes at `start` of the input, or of the unescaped text when
+    /// `unescaped`.
+    Str {
+        unescaped: bool,
+        start: u32,
+        len: u32,
+    },
+    /// A list of `len` values.
+    Array {
+        len: u32,
+    },
+    /// An object of `len` key, value pairs; keys are `Str` nodes.
+    Object {
+        len: u32,
+    },
+}
+
+/// A parsed JSON document.
+#[derive(Debug)]
+pub struct Tape {
+    input: Vec<u8>,
+    /// Strings that had escapes, unescaped.
+    unescaped: Vec<u8>,
+    nodes: Vec<Node>,
+}
+
+impl Tape {
+    /// Parses a JSON document. Fails on invalid JSON, trailing text, text that is not
+    /// UTF-8, and documents of 4 GiB or more (offsets are 32 bits).
+    pub fn parse(input: Vec<u8>) -> Result<Tape, String> {
+        if u32::try_from(input.len()).is_err() {
+            return Err("the document is too large".to_string());
+        }
+        let mut tape =
+            Tape { unescaped: Vec::new(), nodes: Vec::with_capacity(input.len() / 8), input: Vec::new() };
+        {
+            let mut deserializer = serde_json::Deserializer::from_slice(&input);
+            let mut writer = Writer {
+                base: input.as_ptr() as usize,
+                unescaped: &mut tape.unescaped,
+                nodes: &mut tape.nodes,
+            };
+            NodeSeed(&mut writer).deserialize(&mut deserializer).map_err(|err| err.to_string())?;
+            deserializer.end().map_err(|err| err.to_string())?;
+        }
+        tape.input = input;
+        Ok(tape)
+    }
+
+    /// The nodes, root first.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The bytes of a `Str` node.
+    pub fn bytes(&self, unescaped: bool, start: u32, len: u32) -> &[u8] {
+        let source = if unescaped { &self.unescaped } else { &self.input };
+        let (start, len) = (start as usize, len as usize);
+        source.get(start..start + len).unwrap_or_default()
+    }
+}
+
+/// Appends nodes while serde_json reads.
+struct Writer<'a> {
+    /// The address of the input's first byte, to turn borrowed strings into offsets.
+    base: usize,
+    unescaped: &'a mut Vec<u8>,
+    nodes: &'a mut Vec<Node>,
+}
+
+impl Writer<'_> {
+    fn string(&mut self, text: &str, borrowed: bool) -> Node {
+        if borrowed {
+            let start = text.as_ptr() as usize - self.base;
+            return Node::Str { unescaped: false, start: start as u32, len: text.len() as u32 };
+        }
+        let start = self.unescaped.len();
+        self.unescaped.extend_from_slice(text.as_bytes());
+        Node::Str { unescaped: true, start: start as u32, len: text.len() as u32 }
+    }
+}
+
+/// Reads one value into the tape.
+struct NodeSeed<'w, 'a>(&'w mut Writer<'a>);
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.0.nodes.push(Node::Null);
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.0.nodes.push(Node::Bool(v));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.0.nodes.push(Node::Int(v));
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        // Integers past what Lua holds become floats, as Lua itself reads them.
+        self.0.nodes.push(i64::try_from(v).map_or(Node::Float(v as f64), Node::Int));
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.0.nodes.push(Node::Float(v));
+        Ok(())
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
+        let node = self.0.string(v, true);
+        self.0.nodes.push(node);
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        let node = self.0.string(v, false);
+        self.0.nodes.push(node);
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let at = self.0.nodes.len();
+        self.0.nodes.push(Node::Array { len: 0 });
+        let mut len = 0u32;
+        while seq.next_element_seed(NodeSeed(self.0))?.is_some() {
+            len += 1;
+        }
+        self.0.nodes[at] = Node::Array { len };
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let at = self.0.nodes.len();
+        self.0.nodes.push(Node::Object { len: 0 });
+        let mut len = 0u32;
+        loop {
+            let key_at = self.0.nodes.len();
+            if map.next_key_seed(KeySeed(self.0))?.is_none() {
+                break;
+            }
+            map.next_value_seed(NodeSeed(self.0))?;
+            // A null value: the key is left out, so `lead.url or "-"` works in Lua.
+            if self.0.nodes.len() == key_at + 2 && self.0.nodes[key_at + 1] == Node::Null {
+                self.0.nodes.truncate(key_at);
+            } else {
+                len += 1;
+            }
+        }
+        self.0.nodes[at] = Node::Object { len };
+        Ok(())
+    }
+}
+
+/// Reads an object key (always a string) into the tape.
+struct KeySeed<'w, 'a>(&'w mut Writer<'a>);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
+        let node = self.0.string(v, true);
+        self.0.nodes.push(node);
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        let node = self.0.string(v, false);
+        self.0.nodes.push(node);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(tape: &Tape, node: Node) -> String {
+        match node {
+            Node::Str { unescaped, start, len } => {
+                String::from_utf8(tape.bytes(unescaped, start, len).to_vec()).unwrap()
+            }
+            other => panic!("not a string: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn containers_know_their_length_and_null_keys_are_dropped() {
+        let tape = Tape::parse(br#"{"a": [1, null, 2.5], "b": null, "c": {"d": true}}"#.to_vec()).unwrap();
+        let nodes = tape.nodes();
+        assert_eq!(nodes[0], Node::Object { len: 2 });
+        assert_eq!(text(&tape, nodes[1]), "a");
+        assert_eq!(&nodes[2..6], &[Node::Array { len: 3 }, Node::Int(1), Node::Null, Node::Float(2.5)]);
+        assert_eq!(text(&tape, nodes[6]), "c");
+        assert_eq!(nodes[7], Node::Object { len: 1 });
+        assert_eq!(nodes.len(), 10);
+    }
+
+    #[test]
+    fn escaped_strings_are_unescaped_and_plain_ones_borrowed() {
+        let tape = Tape::parse(br#"["plain", "tab\there", "\u00e9"]"#.to_vec()).unwrap();
+        let nodes = tape.nodes();
+        assert!(matches!(nodes[1], Node::Str { unescaped: false, .. }));
+        assert_eq!(text(&tape, nodes[1]), "plain");
+        assert_eq!(text(&tape, nodes[2]), "tab\there");
+        assert_eq!(text(&tape, nodes[3]), "é");
+    }
+
+    #[test]
+    fn bad_documents_are_errors() {
+        assert!(Tape::parse(b"{\"a\": ".to_vec()).is_err());
+        assert!(Tape::parse(b"[1] [2]".to_vec()).is_err());
+        assert!(Tape::parse(b"\"\xff\"".to_vec()).is_err());
+        assert!(Tape::parse(b"".to_vec()).is_err());
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert!(Tape::parse(deep.into_bytes()).is_err(), "nesting is limited");
+    }
+}
