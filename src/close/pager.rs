@@ -16,10 +16,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use serde::Deserialize;
-
 use super::client::path_segment;
 use super::{ApiError, Client, FailureKind, Method};
+use crate::lua::tape::{Node, Tape};
 
 /// What to walk.
 #[derive(Debug, Clone)]
@@ -36,9 +35,10 @@ pub enum Walk {
 /// One page as the script gets it.
 #[derive(Debug)]
 pub struct Page {
-    /// A list envelope, or (when `single`) one object.
-    pub body: Vec<u8>,
-    /// Whether `body` is one object rather than a list.
+    /// A list envelope, or (when `single`) one object, already parsed here so that the
+    /// script's thread only builds Lua tables.
+    pub tape: Tape,
+    /// Whether `tape` is one object rather than a list.
     pub single: bool,
     /// For each row of the list, whether to hand it out (rows seen before are not).
     pub keep: Vec<bool>,
@@ -92,18 +92,14 @@ struct Worker {
 }
 
 /// What the walk reads of each page: the rows' ids and creation times.
-#[derive(Deserialize)]
 struct Envelope {
     data: Vec<Row>,
-    #[serde(default)]
     has_more: bool,
     total_results: Option<u64>,
 }
 
-#[derive(Deserialize)]
 struct Row {
     id: String,
-    #[serde(default)]
     date_created: String,
 }
 
@@ -163,13 +159,14 @@ impl Worker {
                 }
                 Err(error) => return Err(Halt::Failed(error)),
             };
-            let envelope = read_envelope(&body, "/lead/", self.client.account()).map_err(Halt::Failed)?;
+            let (tape, envelope) =
+                read_envelope(body, "/lead/", self.client.account()).map_err(Halt::Failed)?;
             let keep: Vec<bool> = envelope.data.iter().map(|row| windows.visit(row)).collect();
             windows.skip += envelope.data.len();
             let last = !envelope.has_more || envelope.data.is_empty();
             if windows.collect.is_none() {
                 let total = windows.total.or(envelope.total_results);
-                self.deliver(Page { body, single: false, keep, total })?;
+                self.deliver(Page { tape, single: false, keep, total })?;
             }
             if last {
                 return Ok(());
@@ -193,7 +190,9 @@ impl Worker {
             let path = format!("/lead/{}/", path_segment(id));
             match self.fetch(&path, &[])? {
                 Ok(body) => {
-                    let page = Page { body, single: true, keep: vec![true], total: Some(ids.len() as u64) };
+                    let tape = Tape::parse(body)
+                        .map_err(|why| Halt::Failed(invalid(&why, &path, self.client.account())))?;
+                    let page = Page { tape, single: true, keep: vec![true], total: Some(ids.len() as u64) };
                     self.deliver(page)?;
                 }
                 // Deleted since the snapshot: there is nothing to hand out.
@@ -225,11 +224,12 @@ impl Worker {
                 }
                 Err(error) => return Err(Halt::Failed(error)),
             };
-            let envelope = read_envelope(&body, "/contact/", self.client.account()).map_err(Halt::Failed)?;
+            let (tape, envelope) =
+                read_envelope(body, "/contact/", self.client.account()).map_err(Halt::Failed)?;
             let rows = envelope.data.len();
             let last = !envelope.has_more || rows == 0;
             self.deliver(Page {
-                body,
+                tape,
                 single: false,
                 keep: vec![true; rows],
                 total: envelope.total_results,
@@ -268,7 +268,7 @@ impl Worker {
                 }
                 Err(error) => return Err(Halt::Failed(error)),
             };
-            let envelope = read_envelope(&body, path, self.client.account()).map_err(Halt::Failed)?;
+            let (tape, envelope) = read_envelope(body, path, self.client.account()).map_err(Halt::Failed)?;
             let keep: Vec<bool> = envelope
                 .data
                 .iter()
@@ -289,7 +289,7 @@ impl Worker {
                 .collect();
             skip += envelope.data.len();
             let last = !envelope.has_more || envelope.data.is_empty();
-            self.deliver(Page { body, single: false, keep, total: envelope.total_results })?;
+            self.deliver(Page { tape, single: false, keep, total: envelope.total_results })?;
             if last {
                 return Ok(());
             }
@@ -418,14 +418,37 @@ fn is_skip_cap(error: &ApiError) -> bool {
     error.status == Some(400) && error.message.contains("max_skip")
 }
 
-fn read_envelope(body: &[u8], path: &str, account: &str) -> Result<Envelope, ApiError> {
-    serde_json::from_slice(body).map_err(|err| {
-        let message = format!("the list page was not in the expected form: {err}");
-        let mut error =
-            ApiError::without_response(FailureKind::InvalidResponse, message, Method::Get, path, account);
-        error.status = Some(200);
-        error
-    })
+/// Parses a list page and reads what the walk needs of it.
+fn read_envelope(body: Vec<u8>, path: &str, account: &str) -> Result<(Tape, Envelope), ApiError> {
+    let tape = Tape::parse(body).map_err(|why| invalid(&why, path, account))?;
+    let data = tape.field(0, "data").filter(|at| matches!(tape.node(*at), Some(Node::Array { .. })));
+    let Some(data) = data else {
+        return Err(invalid("it has no \"data\" list", path, account));
+    };
+    let text =
+        |row: usize, name: &str| tape.field(row, name).and_then(|at| tape.text(at)).unwrap_or("").to_string();
+    let rows = tape
+        .items(data)
+        .into_iter()
+        .map(|row| Row { id: text(row, "id"), date_created: text(row, "date_created") });
+    let envelope = Envelope {
+        data: rows.collect(),
+        has_more: matches!(tape.field(0, "has_more").and_then(|at| tape.node(at)), Some(Node::Bool(true))),
+        total_results: match tape.field(0, "total_results").and_then(|at| tape.node(at)) {
+            Some(Node::Int(total)) => u64::try_from(total).ok(),
+            _ => None,
+        },
+    };
+    Ok((tape, envelope))
+}
+
+/// The error of a page that is not what a list page should be.
+fn invalid(why: &str, path: &str, account: &str) -> ApiError {
+    let message = format!("a list page was not in the expected form: {why}");
+    let mut error =
+        ApiError::without_response(FailureKind::InvalidResponse, message, Method::Get, path, account);
+    error.status = Some(200);
+    error
 }
 
 #[cfg(test)]

@@ -23,15 +23,21 @@ use super::tape::{Node, Tape};
 /// The stack slots a table being filled needs: itself, a key and a value, and one spare.
 const SLOTS_PER_LEVEL: c_int = 4;
 
+/// The stack slots of the call: the two markers (its arguments), then the key cache.
+const ARRAY_MARKER: c_int = 1;
+const OBJECT_MARKER: c_int = 2;
+const KEY_CACHE: c_int = 3;
+
 /// The Lua value of a tape. `array` and `object` are the marker metatables of empty lists
 /// and objects. JSON `null` at the top becomes nil, in lists the null light userdata.
 pub fn to_lua(lua: &Lua, tape: &Tape, array: &Table, object: &Table) -> mlua::Result<Value> {
     // SAFETY: the closure follows the rules at the top of this file: it uses the stack
     // only through the C API within the slots it checks for, and holds nothing that needs
     // dropping, so a Lua error leaving it by longjmp skips no destructor. The two markers
-    // are the call's arguments, at stack slots 1 and 2.
+    // are the call's arguments, at stack slots 1 and 2; the key cache goes to slot 3.
     let value: Value = unsafe {
         lua.exec_raw((array, object), |state| {
+            ffi::lua_createtable(state, clamp(tape.key_count() as u32), 0);
             let mut position = 0;
             push(state, tape, &mut position);
             ffi::lua_copy(state, -1, 1);
@@ -44,7 +50,7 @@ pub fn to_lua(lua: &Lua, tape: &Tape, array: &Table, object: &Table) -> mlua::Re
 /// Pushes the value at `position` and moves past it (and its elements).
 ///
 /// SAFETY (for callers): `state` is the state of a protected call whose stack holds the
-/// array marker at slot 1 and the object marker at slot 2.
+/// array marker at slot 1, the object marker at slot 2 and the key cache at slot 3.
 unsafe fn push(state: *mut ffi::lua_State, tape: &Tape, position: &mut usize) {
     let node = tape.nodes().get(*position).copied().unwrap_or(Node::Null);
     *position += 1;
@@ -59,6 +65,21 @@ unsafe fn push(state: *mut ffi::lua_State, tape: &Tape, position: &mut usize) {
                 let bytes = tape.bytes(unescaped, start, len);
                 ffi::lua_pushlstring(state, bytes.as_ptr().cast(), bytes.len());
             }
+            Node::Key(id) => {
+                // Each distinct key becomes a Lua string once; later uses copy the reference.
+                let slot = i64::from(id) + 1;
+                if ffi::lua_rawgeti(state, KEY_CACHE, slot) == ffi::LUA_TNIL {
+                    ffi::lua_pop(state, 1);
+                    if let Node::Str { unescaped, start, len } = tape.key(id) {
+                        let bytes = tape.bytes(unescaped, start, len);
+                        ffi::lua_pushlstring(state, bytes.as_ptr().cast(), bytes.len());
+                    } else {
+                        ffi::lua_pushlstring(state, c"".as_ptr(), 0);
+                    }
+                    ffi::lua_pushvalue(state, -1);
+                    ffi::lua_rawseti(state, KEY_CACHE, slot);
+                }
+            }
             Node::Array { len } => {
                 ffi::luaL_checkstack(state, SLOTS_PER_LEVEL, c"JSON nested too deeply".as_ptr());
                 ffi::lua_createtable(state, clamp(len), 0);
@@ -67,7 +88,7 @@ unsafe fn push(state: *mut ffi::lua_State, tape: &Tape, position: &mut usize) {
                     ffi::lua_rawseti(state, -2, index);
                 }
                 if len == 0 {
-                    ffi::lua_pushvalue(state, 1);
+                    ffi::lua_pushvalue(state, ARRAY_MARKER);
                     ffi::lua_setmetatable(state, -2);
                 }
             }
@@ -80,7 +101,7 @@ unsafe fn push(state: *mut ffi::lua_State, tape: &Tape, position: &mut usize) {
                     ffi::lua_rawset(state, -3);
                 }
                 if len == 0 {
-                    ffi::lua_pushvalue(state, 2);
+                    ffi::lua_pushvalue(state, OBJECT_MARKER);
                     ffi::lua_setmetatable(state, -2);
                 }
             }

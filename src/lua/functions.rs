@@ -422,9 +422,12 @@ fn call_json(
     body: Option<&serde_json::Value>,
 ) -> Result<Value, Failure> {
     let bytes = account.client.call(method, path, query, body)?;
-    json::decode(lua, &bytes).map_err(|why| {
+    // The start of the answer, kept for the message should it not be JSON; the answer
+    // itself is handed over whole, without a copy.
+    let head = bytes[..bytes.len().min(512)].to_vec();
+    json::decode_owned(lua, bytes).map_err(|why| {
         let message =
-            format!("the answer was not valid JSON ({why}): \"{}\"", crate::close::error::excerpt(&bytes));
+            format!("the answer was not valid JSON ({why}): \"{}\"", crate::close::error::excerpt(&head));
         let mut err = ApiError::without_response(
             FailureKind::InvalidResponse,
             message,

@@ -166,8 +166,8 @@ fn step(lua: &Lua, state: &RefCell<Option<Walking>>) -> Result<Value, Failure> {
 
 /// The rows of a page as a Lua list, with which to keep.
 fn rows_of(lua: &Lua, page: &Page, account: &str) -> Result<(Table, Vec<bool>, usize), Failure> {
-    let value = json::decode(lua, &page.body).map_err(|why| {
-        let message = format!("a page was not valid JSON ({why})");
+    let value = json::decode_tape(lua, &page.tape).map_err(|why| {
+        let message = format!("a page could not be turned into Lua values ({why})");
         let mut error =
             ApiError::without_response(FailureKind::InvalidResponse, message, Method::Get, "", account);
         error.status = Some(200);

@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use rustc_hash::FxHashMap;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// One value of the tape. Containers are followed by their elements (objects by key, value
@@ -30,10 +31,13 @@ pub enum Node {
     Array {
         len: u32,
     },
-    /// An object of `len` key, value pairs; keys are `Str` nodes.
+    /// An object of `len` key, value pairs; keys are `Key` nodes.
     Object {
         len: u32,
     },
+    /// An object key, by its number in the tape's list of distinct keys. The same few keys
+    /// recur in every record of a page, so each becomes a Lua string once.
+    Key(u32),
 }
 
 /// A parsed JSON document.
@@ -43,6 +47,8 @@ pub struct Tape {
     /// Strings that had escapes, unescaped.
     unescaped: Vec<u8>,
     nodes: Vec<Node>,
+    /// The distinct object keys, as `Str` nodes.
+    keys: Vec<Node>,
 }
 
 impl Tape {
@@ -52,14 +58,20 @@ impl Tape {
         if u32::try_from(input.len()).is_err() {
             return Err("the document is too large".to_string());
         }
-        let mut tape =
-            Tape { unescaped: Vec::new(), nodes: Vec::with_capacity(input.len() / 8), input: Vec::new() };
+        let mut tape = Tape {
+            unescaped: Vec::new(),
+            nodes: Vec::with_capacity(input.len() / 8),
+            input: Vec::new(),
+            keys: Vec::new(),
+        };
         {
             let mut deserializer = serde_json::Deserializer::from_slice(&input);
             let mut writer = Writer {
                 base: input.as_ptr() as usize,
                 unescaped: &mut tape.unescaped,
                 nodes: &mut tape.nodes,
+                keys: &mut tape.keys,
+                key_ids: FxHashMap::default(),
             };
             NodeSeed(&mut writer).deserialize(&mut deserializer).map_err(|err| err.to_string())?;
             deserializer.end().map_err(|err| err.to_string())?;
@@ -71,6 +83,79 @@ impl Tape {
     /// The nodes, root first.
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
+    }
+
+    /// The index just past the value at `at` and everything inside it.
+    pub fn skip(&self, at: usize) -> usize {
+        let mut next = at + 1;
+        match self.nodes.get(at) {
+            Some(Node::Array { len }) => {
+                for _ in 0..*len {
+                    next = self.skip(next);
+                }
+            }
+            Some(Node::Object { len }) => {
+                for _ in 0..*len {
+                    next = self.skip(next + 1);
+                }
+            }
+            _ => {}
+        }
+        next
+    }
+
+    /// The index of the value of `name` in the object at `at`, if it has that key.
+    pub fn field(&self, at: usize, name: &str) -> Option<usize> {
+        let Some(Node::Object { len }) = self.nodes.get(at) else { return None };
+        let mut key = at + 1;
+        for _ in 0..*len {
+            if self.text(key) == Some(name) {
+                return Some(key + 1);
+            }
+            key = self.skip(key + 1);
+        }
+        None
+    }
+
+    /// The indices of the items of the array at `at`.
+    pub fn items(&self, at: usize) -> Vec<usize> {
+        let Some(Node::Array { len }) = self.nodes.get(at) else { return Vec::new() };
+        let mut items = Vec::with_capacity(*len as usize);
+        let mut item = at + 1;
+        for _ in 0..*len {
+            items.push(item);
+            item = self.skip(item);
+        }
+        items
+    }
+
+    /// The text of the string or key at `at`.
+    pub fn text(&self, at: usize) -> Option<&str> {
+        let node = match self.nodes.get(at)? {
+            Node::Key(id) => self.key(*id),
+            other => *other,
+        };
+        match node {
+            Node::Str { unescaped, start, len } => {
+                std::str::from_utf8(self.bytes(unescaped, start, len)).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// The node at `at`.
+    pub fn node(&self, at: usize) -> Option<Node> {
+        self.nodes.get(at).copied()
+    }
+
+    /// How many distinct object keys the document has.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The `Str` node of a key.
+    pub fn key(&self, id: u32) -> Node {
+        self.keys.get(id as usize).copied().unwrap_or(Node::Str { unescaped: false, start: 0, len: 0 })
     }
 
     /// The bytes of a `Str` node.
@@ -87,9 +172,23 @@ struct Writer<'a> {
     base: usize,
     unescaped: &'a mut Vec<u8>,
     nodes: &'a mut Vec<Node>,
+    keys: &'a mut Vec<Node>,
+    key_ids: FxHashMap<Vec<u8>, u32>,
 }
 
 impl Writer<'_> {
+    /// The `Key` node of an object key, numbering keys in order of first appearance.
+    fn key(&mut self, text: &str, borrowed: bool) -> Node {
+        if let Some(id) = self.key_ids.get(text.as_bytes()) {
+            return Node::Key(*id);
+        }
+        let id = self.keys.len() as u32;
+        let string = self.string(text, borrowed);
+        self.keys.push(string);
+        self.key_ids.insert(text.as_bytes().to_vec(), id);
+        Node::Key(id)
+    }
+
     fn string(&mut self, text: &str, borrowed: bool) -> Node {
         if borrowed {
             let start = text.as_ptr() as usize - self.base;
@@ -209,13 +308,13 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_> {
     }
 
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<(), E> {
-        let node = self.0.string(v, true);
+        let node = self.0.key(v, true);
         self.0.nodes.push(node);
         Ok(())
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        let node = self.0.string(v, false);
+        let node = self.0.key(v, false);
         self.0.nodes.push(node);
         Ok(())
     }
@@ -227,6 +326,7 @@ mod tests {
 
     fn text(tape: &Tape, node: Node) -> String {
         match node {
+            Node::Key(id) => text(tape, tape.key(id)),
             Node::Str { unescaped, start, len } => {
                 String::from_utf8(tape.bytes(unescaped, start, len).to_vec()).unwrap()
             }
@@ -244,6 +344,25 @@ mod tests {
         assert_eq!(text(&tape, nodes[6]), "c");
         assert_eq!(nodes[7], Node::Object { len: 1 });
         assert_eq!(nodes.len(), 10);
+        assert_eq!(tape.key_count(), 4, "a, b (whose value was null), c and d");
+        let repeated = Tape::parse(br#"[{"id": 1}, {"id": 2}]"#.to_vec()).unwrap();
+        assert_eq!(repeated.nodes()[2], Node::Key(0));
+        assert_eq!(repeated.nodes()[5], Node::Key(0));
+    }
+
+    #[test]
+    fn fields_and_items_can_be_found() {
+        let tape = Tape::parse(
+            br#"{"has_more": true, "data": [{"id": "a", "x": [1, {"y": 2}]}, {"id": "b"}]}"#.to_vec(),
+        )
+        .unwrap();
+        assert_eq!(tape.field(0, "has_more").and_then(|at| tape.node(at)), Some(Node::Bool(true)));
+        let rows = tape.items(tape.field(0, "data").unwrap());
+        let ids: Vec<&str> =
+            rows.iter().map(|row| tape.text(tape.field(*row, "id").unwrap()).unwrap()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(tape.field(0, "missing"), None);
+        assert_eq!(tape.skip(0), tape.nodes().len());
     }
 
     #[test]
