@@ -120,6 +120,9 @@ impl Search {
         if self.sort.is_empty() {
             return found.collect();
         }
+        if let [SortKey { field: SortField::Created, descending }] = self.sort.as_slice() {
+            return by_creation(found.collect(), *descending);
+        }
 
         // Work out each lead's sort values once, not at every comparison; a stable sort
         // keeps the default order among leads the keys call equal.
@@ -203,6 +206,28 @@ fn sort_value(field: SortField, lead: &Lead) -> SortValue {
         SortField::Updated => SortValue::Time(lead.date_updated),
         SortField::Name => SortValue::Text(lead.display_name().to_lowercase()),
     }
+}
+
+/// Leads in default order (newest first, ties by id) re-ordered by creation time without a
+/// sort: the default order already is that order, newest first. Walks that page through
+/// every lead by creation time ask for this on every page, so it must not cost a sort each.
+fn by_creation(mut leads: Vec<&Lead>, descending: bool) -> Vec<&Lead> {
+    if descending {
+        return leads;
+    }
+    leads.reverse();
+    // Reversing also reversed each run of equal times; a stable sort keeps them by id.
+    let mut start = 0;
+    while start < leads.len() {
+        let time = leads[start].date_created;
+        let end = leads[start..]
+            .iter()
+            .position(|lead| lead.date_created != time)
+            .map_or(leads.len(), |n| start + n);
+        leads[start..end].reverse();
+        start = end;
+    }
+    leads
 }
 
 /// Compares two leads' sort values key by key, each in its direction.

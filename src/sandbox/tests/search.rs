@@ -129,3 +129,24 @@ fn queries_not_understood_are_refused() {
         assert_eq!((answer.status, answer.json()), (400, json!({"error": message})), "{query}");
     }
 }
+
+#[test]
+fn oldest_first_is_the_default_order_reversed_with_ties_by_id() {
+    let sandbox =
+        Sandbox::start(crate::sandbox::SandboxOptions { generated_leads: 300, ..Default::default() })
+            .unwrap();
+    // Two leads created in the same microsecond cannot be made over HTTP, so ties are checked
+    // on what there is: every lead once, times never going back, equal times by id.
+    let mut rows = Vec::new();
+    for skip in (0..400).step_by(100) {
+        let page = get(&sandbox, &format!("/lead/?query=sort%3Adate_created&_limit=100&_skip={skip}"));
+        rows.extend(page["data"].as_array().unwrap().iter().map(|lead| {
+            (lead["date_created"].as_str().unwrap().to_string(), lead["id"].as_str().unwrap().to_string())
+        }));
+    }
+    assert_eq!(rows.len(), 332);
+    assert!(rows.windows(2).all(|pair| pair[0] <= pair[1]), "ascending by time, then id");
+    let newest = get(&sandbox, "/lead/?query=sort%3A-date_created&_limit=1");
+    assert_eq!(newest["data"][0]["id"], rows.last().unwrap().1.as_str());
+    assert_eq!(rows.iter().map(|(_, id)| id).collect::<BTreeSet<_>>().len(), 332);
+}
