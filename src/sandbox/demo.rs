@@ -102,6 +102,7 @@ pub fn organisation(account: &str, generated: usize) -> Org {
         activities: Table::new(),
         tasks: Table::new(),
         ids,
+        rendered: Default::default(),
     };
     demo_leads::add(&mut org);
     generated::add(&mut org, generated);

@@ -89,6 +89,10 @@ fn route(shared: &Shared, request: &Incoming, org: Option<usize>) -> Answer {
     let query = if overriding { override_params(&request.query, &body) } else { request.query.clone() };
     let call = Call { query: &query, body: &body, max_skip: shared.max_skip };
     let mut org = shared.store.lock(org);
+    if method != "GET" {
+        // A write can change how any lead renders (its tasks, contacts, fields).
+        org.rendered.get_mut().clear();
+    }
     run(&mut org, route, method, &call)
 }
 

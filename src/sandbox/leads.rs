@@ -5,6 +5,8 @@
 //! against the organisation and run over every lead; `total_results` counts all matches,
 //! which is how `_limit=0` gives a count without rows.
 
+use std::sync::Arc;
+
 use serde_json::json;
 
 use super::dispatch::{Answer, Call};
@@ -26,20 +28,56 @@ const MAX_LEAD_LIMIT: usize = 200;
 pub fn list_leads(org: &Org, call: &Call) -> Answer {
     let params = list_params(call.query, MAX_LEAD_LIMIT, call.max_skip)?;
     let fields = params.fields.as_ref();
-    let view = |lead| LeadView { org, lead };
     match search_of(org, call)? {
         None => {
             let total = org.leads.len();
-            let page = org.leads.iter().skip(params.skip).take(params.limit).map(view);
-            Ok(list_reply(page, params.has_more(total), Some(total), fields))
+            let page = org.leads.iter().skip(params.skip).take(params.limit);
+            Ok(lead_page(org, page, params.has_more(total), total, fields))
         }
         Some(search) => {
             let found = search.run(org);
             let total = found.len();
-            let page = found.into_iter().skip(params.skip).take(params.limit).map(view);
-            Ok(list_reply(page, params.has_more(total), Some(total), fields))
+            let page = found.into_iter().skip(params.skip).take(params.limit);
+            Ok(lead_page(org, page, params.has_more(total), total, fields))
         }
     }
+}
+
+/// A page of leads in the list envelope. Whole leads come from the organisation's cache of
+/// rendered leads, so paging through thousands of them costs copies rather than rendering.
+fn lead_page<'a>(
+    org: &'a Org,
+    page: impl Iterator<Item = &'a Lead>,
+    has_more: bool,
+    total: usize,
+    fields: Option<&paging::Fields>,
+) -> Reply {
+    if fields.is_some() {
+        return list_reply(page.map(|lead| LeadView { org, lead }), has_more, Some(total), fields);
+    }
+    let mut body = Vec::with_capacity(64 * 1024);
+    body.extend_from_slice(
+        format!("{{\"has_more\":{has_more},\"total_results\":{total},\"data\":[").as_bytes(),
+    );
+    for (position, lead) in page.enumerate() {
+        if position > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(&rendered(org, lead));
+    }
+    body.extend_from_slice(b"]}");
+    Reply::json_bytes(200, body)
+}
+
+/// A lead's full JSON, from the cache or rendered into it.
+fn rendered(org: &Org, lead: &Lead) -> Arc<[u8]> {
+    if let Some(bytes) = org.rendered.borrow().get(&lead.id) {
+        return Arc::clone(bytes);
+    }
+    let bytes: Arc<[u8]> =
+        serde_json::to_vec(&LeadView { org, lead }).unwrap_or_else(|_| b"null".to_vec()).into();
+    org.rendered.borrow_mut().insert(lead.id.clone(), Arc::clone(&bytes));
+    bytes
 }
 
 /// The compiled `query` parameter, or `None` when it keeps every lead in default order.

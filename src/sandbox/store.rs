@@ -5,11 +5,12 @@
 //! that keep rows in the API's default order (newest `date_created` first, ties by ID), so a
 //! page without a query is a walk from the start, never a sort.
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::iter::Rev;
 use std::slice;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::ids::IdGen;
 use super::model::{Activity, Contact, CustomField, Lead, Status, Task, User};
@@ -164,6 +165,9 @@ pub struct Org {
     pub activities: Table<Activity>,
     pub tasks: Table<Task>,
     pub ids: IdGen,
+    /// Each lead's full JSON as last rendered, so that paging through thousands of leads
+    /// costs copies rather than rendering. Any write to the organisation empties it.
+    pub rendered: RefCell<HashMap<String, Arc<[u8]>>>,
 }
 
 impl Org {

@@ -189,3 +189,15 @@ fn generated_leads_page_through_in_order() {
     let again = Sandbox::start(SandboxOptions { generated_leads: 468, ..SandboxOptions::default() }).unwrap();
     assert_eq!(get(&again, "/lead/?_skip=400"), get(&sandbox, "/lead/?_skip=400"));
 }
+
+#[test]
+fn lists_show_a_change_made_after_they_were_read() {
+    let sandbox = sandbox();
+    let before = get(&sandbox, "/lead/?_limit=100");
+    assert!(before.to_string().contains("\"Acme Corp\""));
+    let changed = call(&sandbox, "PUT", "/lead/lead_abc123XYZ/", Some(&json!({"name": "Acme Renamed"})));
+    assert_eq!(changed.status, 200);
+    let after = get(&sandbox, "/lead/?_limit=100");
+    assert!(after.to_string().contains("\"Acme Renamed\"") && !after.to_string().contains("\"Acme Corp\""));
+    assert_eq!(before["data"].as_array().unwrap().len(), after["data"].as_array().unwrap().len());
+}
