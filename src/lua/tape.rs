@@ -67,11 +67,13 @@ impl Tape {
         {
             let mut deserializer = serde_json::Deserializer::from_slice(&input);
             let mut writer = Writer {
-                base: input.as_ptr() as usize,
+                input: &input,
                 unescaped: &mut tape.unescaped,
                 nodes: &mut tape.nodes,
                 keys: &mut tape.keys,
                 key_ids: FxHashMap::default(),
+                follows: vec![u32::MAX],
+                previous: u32::MAX,
             };
             NodeSeed(&mut writer).deserialize(&mut deserializer).map_err(|err| err.to_string())?;
             deserializer.end().map_err(|err| err.to_string())?;
@@ -168,30 +170,67 @@ impl Tape {
 
 /// Appends nodes while serde_json reads.
 struct Writer<'a> {
-    /// The address of the input's first byte, to turn borrowed strings into offsets.
-    base: usize,
+    /// The input, to turn borrowed strings into offsets and back.
+    input: &'a [u8],
     unescaped: &'a mut Vec<u8>,
     nodes: &'a mut Vec<Node>,
     keys: &'a mut Vec<Node>,
     key_ids: FxHashMap<Vec<u8>, u32>,
+    /// For each key, the key that followed it last time (`u32::MAX` at the start of an
+    /// object). Records of a page list their keys in the same order, so the guess is almost
+    /// always right and costs one comparison instead of a hash lookup.
+    follows: Vec<u32>,
+    /// The previous key of the object being read, `u32::MAX` before its first.
+    previous: u32,
 }
 
 impl Writer<'_> {
     /// The `Key` node of an object key, numbering keys in order of first appearance.
     fn key(&mut self, text: &str, borrowed: bool) -> Node {
-        if let Some(id) = self.key_ids.get(text.as_bytes()) {
-            return Node::Key(*id);
-        }
-        let id = self.keys.len() as u32;
-        let string = self.string(text, borrowed);
-        self.keys.push(string);
-        self.key_ids.insert(text.as_bytes().to_vec(), id);
+        let slot = if self.previous == u32::MAX { self.follows.len() - 1 } else { self.previous as usize };
+        let guess = self.follows[slot];
+        let id = if guess != u32::MAX && self.key_text(guess) == text.as_bytes() {
+            guess
+        } else {
+            let id = match self.key_ids.get(text.as_bytes()) {
+                Some(id) => *id,
+                None => {
+                    let id = self.keys.len() as u32;
+                    let string = self.string(text, borrowed);
+                    self.keys.push(string);
+                    self.key_ids.insert(text.as_bytes().to_vec(), id);
+                    // The last slot stays the one for "start of an object".
+                    let start = self.follows.pop().unwrap_or(u32::MAX);
+                    self.follows.push(u32::MAX);
+                    self.follows.push(start);
+                    id
+                }
+            };
+            let slot =
+                if self.previous == u32::MAX { self.follows.len() - 1 } else { self.previous as usize };
+            self.follows[slot] = id;
+            id
+        };
+        self.previous = id;
         Node::Key(id)
+    }
+
+    /// The bytes of a key already in the list.
+    fn key_text(&self, id: u32) -> &[u8] {
+        match self.keys.get(id as usize) {
+            Some(Node::Str { unescaped: true, start, len }) => {
+                self.unescaped.get(*start as usize..(*start + *len) as usize).unwrap_or_default()
+            }
+            Some(Node::Str { unescaped: false, start, len }) => {
+                self.input.get(*start as usize..(*start + *len) as usize).unwrap_or_default()
+            }
+            _ => &[],
+        }
     }
 
     fn string(&mut self, text: &str, borrowed: bool) -> Node {
         if borrowed {
-            let start = text.as_ptr() as usize - self.base;
+            let start = text.as_ptr() as usize - self.input.as_ptr() as usize;
             return Node::Str { unescaped: false, start: start as u32, len: text.len() as u32 };
         }
         let start = self.unescaped.len();
@@ -270,13 +309,17 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let at = self.0.nodes.len();
         self.0.nodes.push(Node::Object { len: 0 });
+        let outer = std::mem::replace(&mut self.0.previous, u32::MAX);
         let mut len = 0u32;
         loop {
             let key_at = self.0.nodes.len();
             if map.next_key_seed(KeySeed(self.0))?.is_none() {
                 break;
             }
+            let this = self.0.previous;
             map.next_value_seed(NodeSeed(self.0))?;
+            // A nested object changed `previous`; the next key of this one follows this key.
+            self.0.previous = this;
             // A null value: the key is left out, so `lead.url or "-"` works in Lua.
             if self.0.nodes.len() == key_at + 2 && self.0.nodes[key_at + 1] == Node::Null {
                 self.0.nodes.truncate(key_at);
@@ -285,6 +328,7 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
             }
         }
         self.0.nodes[at] = Node::Object { len };
+        self.0.previous = outer;
         Ok(())
     }
 }
