@@ -117,7 +117,11 @@ impl Client {
             account: account.name.clone(),
             base_url: account.base_url.clone(),
             authorization,
-            agent: config.new_agent(),
+            agent: ureq::Agent::with_parts(
+                config,
+                ureq::unversioned::transport::DefaultConnector::default(),
+                super::resolve::RememberingResolver::default(),
+            ),
             network,
             paused_until: Mutex::new(None),
         }

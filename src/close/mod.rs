@@ -8,6 +8,7 @@ pub mod client;
 pub mod custom_fields;
 pub mod error;
 pub mod pager;
+mod resolve;
 pub mod retry;
 
 pub use client::{Client, Method};
