@@ -144,6 +144,11 @@ impl Worker {
     /// pass, collecting) each lead once.
     fn walk_leads(&self, windows: &mut LeadWindows) -> Result<(), Halt> {
         loop {
+            // Once Close has refused a skip, later windows move on before reaching it rather
+            // than spend a request on a refusal each time.
+            if windows.refused_skip.is_some_and(|cap| windows.skip >= cap) {
+                windows.next_window().map_err(Halt::Failed)?;
+            }
             let mut query = vec![("query", windows.query()), ("_limit", self.page_size.to_string())];
             if windows.skip > 0 {
                 query.push(("_skip", windows.skip.to_string()));
@@ -154,6 +159,7 @@ impl Worker {
             let body = match self.fetch("/lead/", &query)? {
                 Ok(body) => body,
                 Err(error) if is_skip_cap(&error) => {
+                    windows.refused_skip = Some(windows.skip);
                     windows.next_window().map_err(Halt::Failed)?;
                     continue;
                 }
@@ -309,6 +315,8 @@ struct LeadWindows {
     carried: HashSet<String>,
     /// The offset within the window.
     skip: usize,
+    /// The first `_skip` Close refused.
+    refused_skip: Option<usize>,
     /// The minute of the last lead seen, and the leads seen in it.
     last_minute: Option<String>,
     in_last_minute: HashSet<String>,
@@ -331,6 +339,7 @@ impl LeadWindows {
             window: None,
             carried: HashSet::new(),
             skip: 0,
+            refused_skip: None,
             last_minute: None,
             in_last_minute: HashSet::new(),
             wanted,
