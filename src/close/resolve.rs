@@ -18,8 +18,14 @@ pub struct RememberingResolver {
 }
 
 impl Resolver for RememberingResolver {
-    fn resolve(&self, uri: &Uri, config: &ureq::config::Config, timeout: NextTimeout) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let host = format!("{}://{}", uri.scheme_str().unwrap_or(""), uri.authority().map_or("", |a| a.as_str()));
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let host =
+            format!("{}://{}", uri.scheme_str().unwrap_or(""), uri.authority().map_or("", |a| a.as_str()));
         let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, addresses)) = known.iter().find(|(name, _)| *name == host) {
             return Ok(addresses.clone());
