@@ -7,7 +7,19 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::{basic, call, get, sandbox};
-use crate::sandbox::{Fault, RecordedRequest};
+use crate::sandbox::{Fault, RecordedRequest, Sandbox};
+
+/// The sandbox's `host:port`.
+fn address(sandbox: &Sandbox) -> String {
+    sandbox.base_url().trim_start_matches("http://").split('/').next().unwrap().to_string()
+}
+
+/// A connection to `address`, split into a writer and a buffered reader.
+fn connect(address: &str) -> (TcpStream, BufReader<TcpStream>) {
+    let stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    (stream.try_clone().unwrap(), BufReader::new(stream))
+}
 
 /// Reads one HTTP response (status and body) from a kept-alive connection.
 fn read_response(reader: &mut BufReader<TcpStream>) -> (u16, String) {
@@ -35,12 +47,8 @@ fn read_response(reader: &mut BufReader<TcpStream>) -> (u16, String) {
 #[test]
 fn one_connection_serves_many_requests() {
     let sandbox = sandbox();
-    let address = sandbox.base_url().trim_start_matches("http://").split('/').next().unwrap().to_string();
-    let auth = basic(&sandbox.api_key("default").unwrap());
-    let stream = TcpStream::connect(&address).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut writer = stream.try_clone().unwrap();
-    let mut reader = BufReader::new(stream);
+    let (address, auth) = (address(&sandbox), basic(&sandbox.api_key("default").unwrap()));
+    let (mut writer, mut reader) = connect(&address);
     for path in ["/me/", "/lead/?_limit=100", "/lead/lead_abc123XYZ/", "/status/lead/"] {
         let request =
             format!("GET /api/v1{path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: {auth}\r\n\r\n");
@@ -123,7 +131,7 @@ fn the_log_keeps_what_was_asked() {
 #[test]
 fn dropping_the_sandbox_does_not_wait_out_a_delay() {
     let sandbox = sandbox();
-    let address = sandbox.base_url().trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let address = address(&sandbox);
     sandbox.push_fault(1, Fault::Delay(Duration::from_secs(30)));
     let mut stream = TcpStream::connect(&address).unwrap();
     stream.write_all(format!("GET /api/v1/me/ HTTP/1.1\r\nHost: {address}\r\n\r\n").as_bytes()).unwrap();
@@ -141,12 +149,8 @@ fn dropping_the_sandbox_does_not_wait_out_a_delay() {
 #[test]
 fn absolute_targets_are_answered_as_a_proxy_would_pass_them_on() {
     let sandbox = sandbox();
-    let address = sandbox.base_url().trim_start_matches("http://").split('/').next().unwrap().to_string();
-    let auth = basic(&sandbox.api_key("default").unwrap());
-    let stream = TcpStream::connect(&address).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut writer = stream.try_clone().unwrap();
-    let mut reader = BufReader::new(stream);
+    let (address, auth) = (address(&sandbox), basic(&sandbox.api_key("default").unwrap()));
+    let (mut writer, mut reader) = connect(&address);
     let request = format!(
         "GET http://api.close.invalid/api/v1/me/ HTTP/1.1\r\nHost: api.close.invalid\r\nAuthorization: {auth}\r\n\r\n"
     );
