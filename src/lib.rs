@@ -10,7 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod interrupt;
 pub mod lua;
+pub mod run_accounts;
 pub mod runner;
 pub mod sandbox;
-pub mod session;
 pub mod settings;

@@ -21,11 +21,11 @@ if client == "closeio":
 else:
     import requests
 
-    session = requests.Session()
-    session.auth = (api_key, "")
+    http = requests.Session()
+    http.auth = (api_key, "")
 
     def get(path, params=None):
-        response = session.get(f"{base_url}/{path}/", params=params)
+        response = http.get(f"{base_url}/{path}/", params=params)
         response.raise_for_status()
         return response.json()
 

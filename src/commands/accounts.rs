@@ -4,14 +4,14 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::close::{Client, Method};
+use crate::run_accounts;
 use crate::runner::EXIT_USAGE;
-use crate::session;
 use crate::settings::{Account, Settings, Source};
 
 /// Lists the accounts; with `check`, calls `/me/` for each. Exit status 1 when a check
 /// fails, 2 when the configuration cannot be read.
 pub fn accounts(settings: &Settings, check: bool) -> i32 {
-    let (accounts, _sandbox) = match session::open(settings) {
+    let (accounts, _sandbox) = match run_accounts::open(settings) {
         Ok(opened) => opened,
         Err(err) => {
             eprintln!("close-lua: error: {err}");

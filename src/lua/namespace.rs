@@ -112,7 +112,7 @@ impl Context {
     }
 
     fn load_accounts(&self) -> Result<Accounts, ConfigError> {
-        let (accounts, sandbox) = crate::session::open(&self.settings)?;
+        let (accounts, sandbox) = crate::run_accounts::open(&self.settings)?;
         if let Some(sandbox) = sandbox {
             let _ = self.sandbox.set(sandbox);
         }
