@@ -201,13 +201,13 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
     let config: ConfigFile = toml::from_str(text).map_err(|err| {
         ConfigError::new(format!("config file {} is not valid: {}", path.display(), toml_error(text, &err)))
     })?;
-    if let Some(secs) = config.timeout_secs {
-        if !(secs > 0.0 && secs <= 1e9) {
-            return Err(ConfigError::new(format!(
-                "config file {}: timeout_secs must be more than 0 (got {secs})",
-                path.display()
-            )));
-        }
+    if let Some(secs) = config.timeout_secs
+        && !(secs > 0.0 && secs <= 1e9)
+    {
+        return Err(ConfigError::new(format!(
+            "config file {}: timeout_secs must be more than 0 (got {secs})",
+            path.display()
+        )));
     }
     for (name, account) in &config.accounts {
         if let Some(url) = &account.base_url {

@@ -393,10 +393,10 @@ impl LeadWindows {
     /// Records a lead of a page; whether the script gets it.
     fn visit(&mut self, row: &Row) -> bool {
         let minute = minute_of(&row.date_created);
-        if let Some(window) = &self.window {
-            if minute < window.as_str() || (minute == window && self.carried.contains(&row.id)) {
-                return false;
-            }
+        if let Some(window) = &self.window
+            && (minute < window.as_str() || (minute == window && self.carried.contains(&row.id)))
+        {
+            return false;
         }
         if self.last_minute.as_deref() != Some(minute) {
             self.last_minute = Some(minute.to_string());

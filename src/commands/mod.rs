@@ -32,14 +32,15 @@ pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
 
     // After `--`, a script may have any name, even one that looks like an option.
     let after_dashes = argv.len().checked_sub(words.len() + 1).is_some_and(|i| argv[i] == "--");
-    if chunk.is_none() && !after_dashes {
-        if let Some(message) = words.first().and_then(misplaced_option) {
-            eprintln!("close-lua: error: {message}");
-            eprintln!(
-                "hint: close-lua's options go before the script; everything after the script is passed to it"
-            );
-            return EXIT_USAGE;
-        }
+    if chunk.is_none()
+        && !after_dashes
+        && let Some(message) = words.first().and_then(misplaced_option)
+    {
+        eprintln!("close-lua: error: {message}");
+        eprintln!(
+            "hint: close-lua's options go before the script; everything after the script is passed to it"
+        );
+        return EXIT_USAGE;
     }
     match script_from(chunk, words, argv) {
         Some(mut script) => {

@@ -112,12 +112,11 @@ fn evaluate(lua: &Lua, input: &str) -> Outcome {
 
 /// A result as text: tables as indented JSON when they can be, the rest as `tostring`.
 fn show(lua: &Lua, value: &Value) -> String {
-    if let Value::Table(_) = value {
-        if let Ok(json) = json::encode(lua, value, "value") {
-            if let Ok(text) = serde_json::to_string_pretty(&json) {
-                return text;
-            }
-        }
+    if let Value::Table(_) = value
+        && let Ok(json) = json::encode(lua, value, "value")
+        && let Ok(text) = serde_json::to_string_pretty(&json)
+    {
+        return text;
     }
     match value {
         Value::String(text) => text.to_string_lossy(),

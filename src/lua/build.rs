@@ -37,7 +37,7 @@ pub fn to_lua(lua: &Lua, tape: &Tape, array: &Table, object: &Table) -> mlua::Re
     // are the call's arguments, at stack slots 1 and 2; the key cache goes to slot 3.
     let value: Value = unsafe {
         lua.exec_raw((array, object), |state| {
-            ffi::lua_createtable(state, clamp(tape.key_count() as u32), 0);
+            ffi::lua_createtable(state, clamp(tape.interned_count() as u32), 0);
             let mut position = 0;
             push(state, tape, &mut position);
             ffi::lua_copy(state, -1, 1);
@@ -65,12 +65,12 @@ unsafe fn push(state: *mut ffi::lua_State, tape: &Tape, position: &mut usize) {
                 let bytes = tape.bytes(unescaped, start, len);
                 ffi::lua_pushlstring(state, bytes.as_ptr().cast(), bytes.len());
             }
-            Node::Key(id) => {
-                // Each distinct key becomes a Lua string once; later uses copy the reference.
+            Node::Interned(id) => {
+                // Each interned string becomes a Lua string once; later uses copy the reference.
                 let slot = i64::from(id) + 1;
                 if ffi::lua_rawgeti(state, KEY_CACHE, slot) == ffi::LUA_TNIL {
                     ffi::lua_pop(state, 1);
-                    if let Node::Str { unescaped, start, len } = tape.key(id) {
+                    if let Node::Str { unescaped, start, len } = tape.interned(id) {
                         let bytes = tape.bytes(unescaped, start, len);
                         ffi::lua_pushlstring(state, bytes.as_ptr().cast(), bytes.len());
                     } else {

@@ -66,10 +66,10 @@ pub fn install(lua: &Lua, glue: &Glue) -> mlua::Result<()> {
 pub fn flush_all(lua: &Lua) {
     let open = lua.app_data_ref::<OpenWriters>().map(|open| open.0.clone()).unwrap_or_default();
     for writer in open.iter().filter_map(Weak::upgrade) {
-        if let Some(writer) = writer.borrow_mut().as_mut() {
-            if let Err(why) = writer.flush() {
-                log::warn!("{}", why);
-            }
+        if let Some(writer) = writer.borrow_mut().as_mut()
+            && let Err(why) = writer.flush()
+        {
+            log::warn!("{}", why);
         }
     }
 }

@@ -54,10 +54,10 @@ impl UserData for Closer {
 
 /// Ends a walk: stops the pager and takes the progress bar off the screen.
 fn finish(state: &RefCell<Option<Walking>>) {
-    if let Some(walking) = state.borrow_mut().take() {
-        if let Some(progress) = walking.progress {
-            progress.finish_and_clear();
-        }
+    if let Some(walking) = state.borrow_mut().take()
+        && let Some(progress) = walking.progress
+    {
+        progress.finish_and_clear();
     }
 }
 

@@ -266,10 +266,10 @@ fn lookup(
         Target::Default => Some(context.accounts()),
         Target::Named(_) => None,
     };
-    if let Some(Ok(accounts)) = &accounts {
-        if accounts.by_name.contains_key(key) {
-            return Ok(Value::Table(namespace(lua, glue, context, Target::Named(key.to_string()))?));
-        }
+    if let Some(Ok(accounts)) = &accounts
+        && accounts.by_name.contains_key(key)
+    {
+        return Ok(Value::Table(namespace(lua, glue, context, Target::Named(key.to_string()))?));
     }
 
     let path = target.lua_path();
