@@ -103,6 +103,7 @@ pub fn organisation(account: &str, generated: usize) -> Org {
         tasks: Table::new(),
         ids,
         rendered: Default::default(),
+        oldest_first: Default::default(),
     };
     demo_leads::add(&mut org);
     generated::add(&mut org, generated);

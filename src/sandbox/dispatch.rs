@@ -90,8 +90,9 @@ fn route(shared: &Shared, request: &Incoming, org: Option<usize>) -> Answer {
     let call = Call { query: &query, body: &body, max_skip: shared.max_skip };
     let mut org = shared.store.lock(org);
     if method != "GET" {
-        // A write can change how any lead renders (its tasks, contacts, fields).
-        org.rendered.get_mut().clear();
+        // A write can change how any lead renders (its tasks, contacts, fields) and which
+        // leads there are.
+        org.forget_cached();
     }
     run(&mut org, route, method, &call)
 }

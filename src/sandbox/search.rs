@@ -116,6 +116,11 @@ impl Search {
 
     /// The matching leads, in the order the query asks for.
     pub fn run<'a>(&self, org: &'a Org) -> Vec<&'a Lead> {
+        if let (Filter::All, [SortKey { field: SortField::Created, descending: false }]) =
+            (&self.filter, self.sort.as_slice())
+        {
+            return org.leads_oldest_first();
+        }
         let found = org.leads.iter().filter(|lead| self.filter.matches(lead));
         if self.sort.is_empty() {
             return found.collect();

@@ -116,6 +116,30 @@ impl<T: Row> Table<T> {
         self.rows.iter().rev()
     }
 
+    /// The row at a position of the table's own order (oldest first, ties by ID
+    /// descending), as `oldest_first` gives them.
+    pub fn at(&self, position: usize) -> &T {
+        &self.rows[position]
+    }
+
+    /// The positions of all rows oldest first, ties by ID.
+    pub fn oldest_first(&self) -> Vec<usize> {
+        let mut positions: Vec<usize> = (0..self.rows.len()).collect();
+        // The rows are kept oldest first with ties by ID descending, so only runs of equal
+        // times need turning round.
+        let mut start = 0;
+        while start < positions.len() {
+            let time = self.rows[start].created();
+            let end = self.rows[start..]
+                .iter()
+                .position(|row| row.created() != time)
+                .map_or(self.rows.len(), |n| start + n);
+            positions[start..end].reverse();
+            start = end;
+        }
+        positions
+    }
+
     /// How many rows there are.
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -168,11 +192,31 @@ pub struct Org {
     /// Each lead's full JSON as last rendered, so that paging through thousands of leads
     /// costs copies rather than rendering. Any write to the organisation empties it.
     pub rendered: RefCell<HashMap<String, Arc<[u8]>>>,
+    /// The leads' positions oldest first, which every page of an iterator's walk asks for;
+    /// working it out touches every lead. Any write to the organisation empties it.
+    pub oldest_first: RefCell<Option<Arc<[usize]>>>,
 }
 
 impl Org {
     /// Position of the user the API key belongs to.
     pub const KEY_USER: usize = 0;
+
+    /// The leads oldest first, ties by ID, from the cache or worked out into it.
+    pub fn leads_oldest_first(&self) -> Vec<&Lead> {
+        let order = self.oldest_first.borrow().clone();
+        let order = order.unwrap_or_else(|| {
+            let order: Arc<[usize]> = self.leads.oldest_first().into();
+            *self.oldest_first.borrow_mut() = Some(Arc::clone(&order));
+            order
+        });
+        order.iter().map(|&at| self.leads.at(at)).collect()
+    }
+
+    /// Forgets what is kept ready for reads, after a write that may change it.
+    pub fn forget_cached(&mut self) {
+        self.rendered.get_mut().clear();
+        *self.oldest_first.get_mut() = None;
+    }
 
     /// Position of the user with this ID.
     pub fn user_index(&self, id: &str) -> Option<usize> {
@@ -186,6 +230,7 @@ impl Org {
             self.contact_leads.insert(contact.id.clone(), lead.id.clone());
         }
         self.leads.insert(lead);
+        *self.oldest_first.get_mut() = None;
     }
 
     /// Adds many new leads at once, as `insert_lead` would one by one.
@@ -198,11 +243,13 @@ impl Org {
             }
         }
         self.leads.extend(leads);
+        *self.oldest_first.get_mut() = None;
     }
 
     /// Removes a lead together with its contacts, activities and tasks.
     pub fn delete_lead(&mut self, id: &str) -> Option<Lead> {
         let lead = self.leads.remove(id)?;
+        *self.oldest_first.get_mut() = None;
         for contact in &lead.contacts {
             self.contact_leads.remove(&contact.id);
         }
@@ -259,5 +306,33 @@ impl Store {
     /// panic; the sandbox keeps serving it rather than failing every later request.
     pub fn lock(&self, index: usize) -> MutexGuard<'_, Org> {
         self.orgs[index].lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Entry(&'static str, i64);
+
+    impl Row for Entry {
+        fn id(&self) -> &str {
+            self.0
+        }
+        fn created(&self) -> Timestamp {
+            Timestamp(self.1)
+        }
+    }
+
+    #[test]
+    fn oldest_first_breaks_ties_by_id_the_other_way_round_from_default_order() {
+        let mut table = Table::new();
+        for (id, created) in [("b", 2), ("a", 1), ("d", 2), ("c", 2), ("e", 3)] {
+            table.insert(Entry(id, created));
+        }
+        let newest_first: Vec<&str> = table.iter().map(|row| row.0).collect();
+        assert_eq!(newest_first, ["e", "b", "c", "d", "a"]);
+        let oldest_first: Vec<&str> = table.oldest_first().into_iter().map(|at| table.at(at).0).collect();
+        assert_eq!(oldest_first, ["a", "b", "c", "d", "e"]);
     }
 }
