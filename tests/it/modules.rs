@@ -17,9 +17,10 @@ fn json_roundtrips_what_the_api_sent() {
     let served = Served::new();
     let script = "local lead = app.integrations.close.get_lead({ id = 'lead_abc123XYZ' })
 local again = json.decode(json.encode(lead))
-print(json.encode(lead.opportunities), json.encode(again.opportunities), math.type(again.contacts[1] and 1))
+print(json.encode(lead.opportunities), json.encode(again.opportunities))
+print(math.type(lead.custom.Employees), math.type(again.custom.Employees), json.encode(again.custom.Employees))
 print(lead.description == nil, json.encode({ lead.description }))";
-    served.cmd().args(["-e", script]).assert().success().stdout("[]\t[]\tinteger\ntrue\t[]\n");
+    served.cmd().args(["-e", script]).assert().success().stdout("[]\t[]\ninteger\tinteger\t250\ntrue\t[]\n");
 }
 
 #[test]
