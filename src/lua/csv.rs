@@ -20,6 +20,7 @@ use mlua::{Function, Lua, Table, Value};
 
 use super::json::{self, NULL_MARKER};
 use super::namespace::Glue;
+use super::validate::a_type;
 
 /// The fields a list item that is a table is shown by, in order of preference.
 const ITEM_FIELDS: [&str; 6] = ["email", "phone", "url", "name", "label", "id"];
@@ -79,7 +80,7 @@ fn open_writer(lua: &Lua, glue: &Glue, target: Value, options: Value) -> Result<
     let name = match &target {
         Value::String(path) => path.to_string_lossy(),
         other => {
-            return Err(format!("csv.writer: expected a file path or \"-\", got a {}", other.type_name()));
+            return Err(format!("csv.writer: expected a file path or \"-\", got {}", a_type(other)));
         }
     };
     let columns = columns_option(&options)?;
@@ -110,8 +111,8 @@ fn columns_option(options: &Value) -> Result<Option<Vec<String>>, String> {
         Value::Table(options) => options,
         other => {
             return Err(format!(
-                "csv.writer: options must be a table like {{ columns = {{...}} }}, got a {}",
-                other.type_name()
+                "csv.writer: options must be a table like {{ columns = {{...}} }}, got {}",
+                a_type(other)
             ));
         }
     };
@@ -119,7 +120,7 @@ fn columns_option(options: &Value) -> Result<Option<Vec<String>>, String> {
         Value::Nil => return Ok(None),
         Value::Table(columns) => columns,
         other => {
-            return Err(format!("csv.writer: columns must be a list of names, got a {}", other.type_name()));
+            return Err(format!("csv.writer: columns must be a list of names, got {}", a_type(&other)));
         }
     };
     let mut names = Vec::new();
@@ -127,7 +128,7 @@ fn columns_option(options: &Value) -> Result<Option<Vec<String>>, String> {
         match value.map_err(|err| err.to_string())? {
             Value::String(name) => names.push(name.to_string_lossy()),
             other => {
-                return Err(format!("csv.writer: column names must be strings, got a {}", other.type_name()));
+                return Err(format!("csv.writer: column names must be strings, got {}", a_type(&other)));
             }
         }
     }
@@ -169,7 +170,7 @@ impl Writer {
     /// Writes one row (a table keyed by column, or a list in column order), after the header.
     fn write_row(&mut self, lua: &Lua, row: &Value) -> Result<(), String> {
         let Value::Table(row) = row else {
-            return Err(format!("csv writer: a row must be a table, got a {}", row.type_name()));
+            return Err(format!("csv writer: a row must be a table, got {}", a_type(row)));
         };
         let is_list = row.raw_len() > 0;
         if self.columns.is_none() && !is_list {
@@ -279,7 +280,7 @@ fn open_reader(lua: &Lua, glue: &Glue, target: Value) -> Result<Value, String> {
     let name = match &target {
         Value::String(path) => path.to_string_lossy(),
         other => {
-            return Err(format!("csv.reader: expected a file path or \"-\", got a {}", other.type_name()));
+            return Err(format!("csv.reader: expected a file path or \"-\", got {}", a_type(other)));
         }
     };
     let input: Box<dyn std::io::Read> = if name == "-" {

@@ -90,6 +90,27 @@ fn a_bad_table_is_refused_before_anything_is_sent() {
 }
 
 #[test]
+fn json_null_inside_contacts_is_refused_before_anything_is_sent() {
+    let served = Served::new();
+    for (contacts, place) in [
+        ("{ { name = json.null } }", "contacts[1].name"),
+        ("{ { name = 'A', emails = { json.null } } }", "contacts[1].emails[1]"),
+        ("{ { name = 'A', emails = { { email = json.null } } } }", "contacts[1].emails[1].email"),
+    ] {
+        let script = format!("app.integrations.close.create_lead({{ name = 'X', contacts = {contacts} }})");
+        let output = served.cmd().args(["-e", &script]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{contacts}");
+        assert_eq!(
+            stderr(&output).lines().next().unwrap(),
+            format!(
+                "close-lua: error: (command line):1: close.create_lead: {place} cannot be json.null; leave it out instead"
+            )
+        );
+    }
+    assert!(served.sandbox.requests().is_empty());
+}
+
+#[test]
 fn csv_writes_quoted_rows_in_order_with_prints() {
     let script = r#"print("first line")
 local w <close> = csv.writer("-", { columns = { "name", "emails", "custom.Industry", "n", "missing" } })
