@@ -7,7 +7,7 @@ use mlua::{Lua, Table, Value};
 
 use super::json::{self, Markers, NULL_MARKER};
 use super::namespace::Glue;
-use super::validate::a_type;
+use super::validate::{a_type, check_option_names, describe};
 
 /// Installs the `json` global.
 pub fn install(lua: &Lua, glue: &Glue) -> mlua::Result<()> {
@@ -25,7 +25,17 @@ fn encode(lua: &Lua, (value, options): (Value, Value)) -> Result<Value, String> 
     let pretty = match &options {
         Value::Nil => false,
         Value::Table(options) => {
-            options.get::<Option<bool>>("pretty").map_err(|err| err.to_string())?.unwrap_or(false)
+            check_option_names("json.encode", options, &["pretty"])?;
+            match options.get::<Value>("pretty").map_err(|err| err.to_string())? {
+                Value::Nil => false,
+                Value::Boolean(pretty) => pretty,
+                other => {
+                    return Err(format!(
+                        "json.encode: option 'pretty' must be true or false, got {}",
+                        describe(&other)
+                    ));
+                }
+            }
         }
         other => {
             return Err(format!(

@@ -140,6 +140,35 @@ fn unknown_param(spec: &FunctionSpec, name: &str) -> String {
     }
 }
 
+/// Checks the keys of an options table (`csv.writer(path, { columns = ... })`) against the
+/// names `function` knows, so a misspelt option is an error rather than silently ignored.
+pub fn check_option_names(function: &str, options: &Table, known: &[&str]) -> Result<(), String> {
+    for pair in options.pairs::<Value, Value>() {
+        let (key, _) = pair.map_err(|err| format!("{function}: {err}"))?;
+        let name = match &key {
+            Value::String(name) => name.to_string_lossy(),
+            other => {
+                return Err(format!(
+                    "{function}: options are named, like {{ {} = ... }}; found {} key",
+                    known[0],
+                    a_type(other)
+                ));
+            }
+        };
+        if known.contains(&name.as_str()) {
+            continue;
+        }
+        let closest = known.iter().min_by_key(|known| strsim::damerau_levenshtein(&name, known));
+        return Err(match closest {
+            Some(closest) if strsim::damerau_levenshtein(&name, closest) <= 2 => {
+                format!("{function}: unknown option '{name}'; did you mean '{closest}'?")
+            }
+            _ => format!("{function}: unknown option '{name}'; the options are {}", known.join(", ")),
+        });
+    }
+    Ok(())
+}
+
 /// Checks one value against its parameter's type and limits.
 fn check_value(lua: &Lua, param: &Param, value: &Value) -> Result<ParamValue, String> {
     if *value == json::NULL_MARKER {
@@ -306,7 +335,7 @@ fn article(kind: ParamType) -> &'static str {
 }
 
 /// A value as a short phrase for messages: its type, and small values themselves.
-fn describe(value: &Value) -> String {
+pub fn describe(value: &Value) -> String {
     match value {
         Value::String(s) => {
             format!("the string \"{}\"", s.to_string_lossy().chars().take(40).collect::<String>())
