@@ -79,6 +79,9 @@ fn a_walk_gets_through_a_minute_with_more_leads_than_the_cap() {
     let queries = lead_queries(&served.sandbox.requests());
     let windows: Vec<&String> = queries.iter().filter(|q| q.contains("date_created >=")).collect();
     assert!(windows.len() >= 3, "{queries:?}");
+    // The first window ended at the 400th lead, the 368th imported, in the second 00:44:14
+    // whose first 17 leads it had handed out and whose last 8 the next window gives.
+    assert_eq!(bounds(windows[0]), ["2026-12-04T00:44:14+00:00"]);
     assert!(queries.iter().all(|q| !q.contains("slice:")), "no second holds more than the cap: {queries:?}");
     for query in &windows {
         for bound in bounds(query) {
@@ -138,6 +141,22 @@ print(n)";
     assert!(queries.iter().filter(|q| q.contains(" slice:")).count() >= 2, "both passes split the second");
     let singles = served.sandbox.requests().iter().filter(|r| r.path.starts_with("/lead/lead_")).count();
     assert_eq!(singles, 0, "the second pass found every lead of the first");
+}
+
+#[test]
+fn searches_are_sent_with_the_walks_order_unless_they_sort_themselves() {
+    let served = Served::new();
+    let script = "local c = app.integrations.close
+for _, query in ipairs({ 'not name:\"sort:x\"', 'sort:-created', 'status:Potential sort:name' }) do
+  local n = 0
+  for lead in c.iter_leads({ query = query }) do n = n + 1 end
+  print(n)
+end";
+    served.cmd().args(["-e", script]).assert().success().stdout("32\n32\n11\n");
+    assert_eq!(
+        lead_queries(&served.sandbox.requests()),
+        ["(not name:\"sort:x\") sort:date_created", "sort:-created", "status:Potential sort:name"]
+    );
 }
 
 #[test]
