@@ -3,6 +3,8 @@
 -- Usage:
 --     close-lua run scripts/duplicate_leads.lua [QUERY]
 -- Prints one line per shared address: the address, then the ids and names of its leads.
+-- Only "id (name)" is kept for each lead, so memory grows with the number of addresses,
+-- not with the size of the leads.
 
 local close = app.integrations.close
 local query = ...
@@ -19,7 +21,7 @@ for lead in close.iter_leads({ query = query }) do
           leads_by_email[email] = {}
           order[#order + 1] = email
         end
-        table.insert(leads_by_email[email], lead)
+        table.insert(leads_by_email[email], lead.id .. " (" .. lead.display_name .. ")")
       end
     end
   end
@@ -30,9 +32,7 @@ for _, email in ipairs(order) do
   local leads = leads_by_email[email]
   if #leads > 1 then
     found = found + 1
-    local names = {}
-    for i, lead in ipairs(leads) do names[i] = lead.id .. " (" .. lead.display_name .. ")" end
-    print(email .. "  " .. table.concat(names, ", "))
+    print(email .. "  " .. table.concat(leads, ", "))
   end
 end
 io.stderr:write(("%d addresses are on more than one lead\n"):format(found))

@@ -5,13 +5,18 @@
 //! stays bounded however long the list. Dropping the pager stops the walk.
 //!
 //! Close caps `_skip`, so offset paging alone cannot reach every lead of a large
-//! organisation. The lead walk sorts by `date_created` and, when Close refuses a skip, starts
-//! a new window at the minute of the last lead seen (`date_created >= "..."`), passing over
-//! the leads of that minute it has already handed out. It works whether Close compares
-//! those dates to the minute or more finely. Activities do the same with
-//! `date_created__lte`, newest first.
+//! organisation. The lead walk sorts by `date_created` and, when Close refuses a skip,
+//! starts a new window at the second of the last lead seen (`date_created >=
+//! "2026-12-04T00:44:17+00:00"`, always with its zone, so Close cannot read it in the
+//! user's), passing over the leads of that second it has already handed out. When one
+//! second holds more leads than Close pages through (a bulk import), that second is split
+//! with `slice:i/n` into parts small enough to page through. Activities are walked the same
+//! way by `date_created__lte` (or `__gte`, should Close list them oldest first), to the
+//! microsecond. Contacts have no date filter in Close's API, so an organisation-wide contact
+//! walk ends at the cap with an error that says how to reach the rest.
 
-use std::collections::HashSet;
+mod windows;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -19,6 +24,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use super::client::path_segment;
 use super::{ApiError, Client, FailureKind, Method};
 use crate::lua::tape::{Node, Tape};
+use windows::{ActivityWindows, LeadWindows, Move};
 
 /// What to walk.
 #[derive(Debug, Clone)]
@@ -98,6 +104,7 @@ struct Envelope {
     total_results: Option<u64>,
 }
 
+/// One row of a page, as far as the walk needs it.
 struct Row {
     id: String,
     date_created: String,
@@ -147,7 +154,7 @@ impl Worker {
             // Once Close has refused a skip, later windows move on before reaching it rather
             // than spend a request on a refusal each time.
             if windows.refused_skip.is_some_and(|cap| windows.skip >= cap) {
-                windows.next_window().map_err(Halt::Failed)?;
+                self.next_lead_window(windows)?;
             }
             let mut query = vec![("query", windows.query()), ("_limit", self.page_size.to_string())];
             if windows.skip > 0 {
@@ -160,24 +167,35 @@ impl Worker {
                 Ok(body) => body,
                 Err(error) if is_skip_cap(&error) => {
                     windows.refused_skip = Some(windows.skip);
-                    windows.next_window().map_err(Halt::Failed)?;
+                    self.next_lead_window(windows)?;
                     continue;
                 }
                 Err(error) => return Err(Halt::Failed(error)),
             };
             let (tape, envelope) =
                 read_envelope(body, "/lead/", self.client.account()).map_err(Halt::Failed)?;
+            windows.page_read(envelope.total_results);
             let keep: Vec<bool> = envelope.data.iter().map(|row| windows.visit(row)).collect();
             windows.skip += envelope.data.len();
             let last = !envelope.has_more || envelope.data.is_empty();
             if windows.collect.is_none() {
-                let total = windows.total.or(envelope.total_results);
-                self.deliver(Page { tape, single: false, keep, total })?;
+                self.deliver(Page { tape, single: false, keep, total: windows.total })?;
             }
-            if last {
+            if last && windows.query_done() {
                 return Ok(());
             }
         }
+    }
+
+    /// Moves a lead walk past a refused skip, counting a second's leads first when it has
+    /// to be split.
+    fn next_lead_window(&self, windows: &mut LeadWindows) -> Result<(), Halt> {
+        let fail = |error: ApiError| Halt::Failed(with_account(error, self.client.account()));
+        let Move::Split(second) = windows.next_window().map_err(fail)? else { return Ok(()) };
+        let query = [("query", windows.second_query(second)), ("_limit", "0".to_string())];
+        let body = self.fetch("/lead/", &query)?.map_err(Halt::Failed)?;
+        let (_, envelope) = read_envelope(body, "/lead/", self.client.account()).map_err(Halt::Failed)?;
+        windows.split(second, envelope.total_results).map_err(fail)
     }
 
     /// A snapshot: collect the ids, walk again handing out only those, then fetch one by one
@@ -209,8 +227,9 @@ impl Worker {
         Ok(())
     }
 
-    /// Contacts by offset paging; Close's skip cap ends a walk over all of an organisation's
-    /// contacts with an error that says how to get the rest.
+    /// Contacts by offset paging. Close's contact list takes no date filter to window by, so
+    /// a walk over all of an organisation's contacts ends at the skip cap, with an error
+    /// that says how to reach every contact.
     fn walk_contacts(&self, lead_id: Option<String>) -> Result<(), Halt> {
         let mut skip = 0;
         loop {
@@ -223,8 +242,10 @@ impl Worker {
             let body = match self.fetch("/contact/", &query)? {
                 Ok(body) => body,
                 Err(mut error) if is_skip_cap(&error) => {
-                    error.message.push_str(
-                        "; to reach every contact, walk the leads with iter_leads and read each lead's contacts",
+                    error.message = format!(
+                        "Close lists no more than the first {skip} contacts of an organisation, and its \
+                         contact list cannot be narrowed by date to reach the rest; to reach every \
+                         contact, walk the leads with iter_leads and read each lead's contacts"
                     );
                     return Err(Halt::Failed(error));
                 }
@@ -247,53 +268,35 @@ impl Worker {
         }
     }
 
-    /// Activities, newest first, by offset paging within windows of `date_created__lte`.
+    /// Activities by offset paging within windows of `date_created`. `/activity/` is asked
+    /// for newest first with `_order_by`; Close documents no `_order_by` on the per-type
+    /// lists, so there the walk goes by the order the rows come in.
     fn walk_activities(&self, path: &str, base: Vec<(&'static str, String)>) -> Result<(), Halt> {
-        let mut skip = 0;
-        let mut window: Option<String> = None;
-        let mut carried: HashSet<String> = HashSet::new();
-        let mut last_date = String::new();
-        let mut at_last_date: HashSet<String> = HashSet::new();
+        let mut windows = ActivityWindows::new(path);
+        let fail = |error: ApiError| Halt::Failed(with_account(error, self.client.account()));
         loop {
-            let mut query = base.clone();
-            if let Some(bound) = &window {
-                query.push(("date_created__lte", bound.clone()));
+            if windows.refused_skip.is_some_and(|cap| windows.skip >= cap) {
+                windows.next_window().map_err(fail)?;
             }
+            let mut query = base.clone();
+            if path == "/activity/" {
+                query.push(("_order_by", "-date_created".to_string()));
+            }
+            query.extend(windows.filter());
             query.push(("_limit", self.page_size.to_string()));
-            query.push(("_skip", skip.to_string()));
+            query.push(("_skip", windows.skip.to_string()));
             let body = match self.fetch(path, &query)? {
                 Ok(body) => body,
                 Err(error) if is_skip_cap(&error) => {
-                    if window.as_deref() == Some(last_date.as_str()) || last_date.is_empty() {
-                        return Err(Halt::Failed(error));
-                    }
-                    window = Some(last_date.clone());
-                    carried = at_last_date.clone();
-                    skip = 0;
+                    windows.refused_skip = Some(windows.skip);
+                    windows.next_window().map_err(fail)?;
                     continue;
                 }
                 Err(error) => return Err(Halt::Failed(error)),
             };
             let (tape, envelope) = read_envelope(body, path, self.client.account()).map_err(Halt::Failed)?;
-            let keep: Vec<bool> = envelope
-                .data
-                .iter()
-                .map(|row| {
-                    let seen = window.as_ref().is_some_and(|bound| {
-                        row.date_created.as_str() > bound.as_str()
-                            || (row.date_created == *bound && carried.contains(&row.id))
-                    });
-                    if !seen {
-                        if row.date_created != last_date {
-                            last_date.clone_from(&row.date_created);
-                            at_last_date.clear();
-                        }
-                        at_last_date.insert(row.id.clone());
-                    }
-                    !seen
-                })
-                .collect();
-            skip += envelope.data.len();
+            let keep: Vec<bool> = envelope.data.iter().map(|row| windows.visit(row)).collect();
+            windows.skip += envelope.data.len();
             let last = !envelope.has_more || envelope.data.is_empty();
             self.deliver(Page { tape, single: false, keep, total: envelope.total_results })?;
             if last {
@@ -303,123 +306,10 @@ impl Worker {
     }
 }
 
-/// The state of a lead walk: the current window and what has been seen at its edge.
-struct LeadWindows {
-    /// The script's search, without any `sort:` of ours.
-    search: Option<String>,
-    /// Whether the search sets its own order, which rules out windows.
-    sorted: bool,
-    /// The minute the current window starts at (`None`: from the first lead).
-    window: Option<String>,
-    /// Leads of the window's first minute already handed out in earlier windows.
-    carried: HashSet<String>,
-    /// The offset within the window.
-    skip: usize,
-    /// The first `_skip` Close refused.
-    refused_skip: Option<usize>,
-    /// The minute of the last lead seen, and the leads seen in it.
-    last_minute: Option<String>,
-    in_last_minute: HashSet<String>,
-    /// For a snapshot's second pass: the leads to hand out, and those handed out so far.
-    wanted: Option<HashSet<String>>,
-    handed_out: HashSet<String>,
-    /// For a snapshot's first pass: the ids, in order.
-    collect: Option<Vec<String>>,
-    /// The number of leads the walk hands out, when known in advance.
-    total: Option<u64>,
-}
-
-impl LeadWindows {
-    fn new(search: Option<String>, wanted: Option<HashSet<String>>) -> LeadWindows {
-        let search = search.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let sorted = search.as_deref().is_some_and(|s| s.to_ascii_lowercase().contains("sort:"));
-        LeadWindows {
-            search,
-            sorted,
-            window: None,
-            carried: HashSet::new(),
-            skip: 0,
-            refused_skip: None,
-            last_minute: None,
-            in_last_minute: HashSet::new(),
-            wanted,
-            handed_out: HashSet::new(),
-            collect: None,
-            total: None,
-        }
-    }
-
-    /// The `query` of the next page.
-    fn query(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(search) = &self.search {
-            parts.push(format!("({search})"));
-        }
-        if let Some(minute) = &self.window {
-            parts.push(format!("date_created >= \"{minute}\""));
-        }
-        if !self.sorted {
-            parts.push("sort:date_created".to_string());
-        }
-        parts.join(" ")
-    }
-
-    /// Moves to a window starting at the last lead's minute, after Close refused a skip.
-    fn next_window(&mut self) -> Result<(), ApiError> {
-        let stuck = |message: String| {
-            ApiError::without_response(FailureKind::Http, message, Method::Get, "/lead/", "")
-        };
-        if self.sorted {
-            return Err(stuck(format!(
-                "Close will not page further than {} leads into a search with its own sort: order; \
-                 leave out sort: to let close-lua walk past that limit",
-                self.skip
-            )));
-        }
-        let Some(minute) = self.last_minute.clone() else {
-            return Err(stuck("Close refused the first page of the walk as too far in".to_string()));
-        };
-        if self.window.as_ref() == Some(&minute) {
-            return Err(stuck(format!(
-                "more leads were created in the minute {minute} than Close lets a search page through"
-            )));
-        }
-        self.window = Some(minute);
-        self.carried = self.in_last_minute.clone();
-        self.skip = 0;
-        Ok(())
-    }
-
-    /// Records a lead of a page; whether the script gets it.
-    fn visit(&mut self, row: &Row) -> bool {
-        let minute = minute_of(&row.date_created);
-        if let Some(window) = &self.window
-            && (minute < window.as_str() || (minute == window && self.carried.contains(&row.id)))
-        {
-            return false;
-        }
-        if self.last_minute.as_deref() != Some(minute) {
-            self.last_minute = Some(minute.to_string());
-            self.in_last_minute.clear();
-        }
-        self.in_last_minute.insert(row.id.clone());
-
-        if let Some(collect) = &mut self.collect {
-            collect.push(row.id.clone());
-            return false;
-        }
-        match &self.wanted {
-            Some(wanted) if !wanted.contains(&row.id) => false,
-            Some(_) => self.handed_out.insert(row.id.clone()),
-            None => true,
-        }
-    }
-}
-
-/// `2024-03-01T10:00` of `2024-03-01T10:00:00.123000+00:00`: the precision every search
-/// understands.
-fn minute_of(timestamp: &str) -> &str {
-    timestamp.get(..16).unwrap_or(timestamp)
+/// The error of a walk that cannot go on, with the account it was walking.
+fn with_account(mut error: ApiError, account: &str) -> ApiError {
+    error.account = account.to_string();
+    error
 }
 
 /// Whether Close refused a page for being past its `_skip` cap.
@@ -458,66 +348,4 @@ fn invalid(why: &str, path: &str, account: &str) -> ApiError {
         ApiError::without_response(FailureKind::InvalidResponse, message, Method::Get, path, account);
     error.status = Some(200);
     error
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(id: &str, date: &str) -> Row {
-        Row { id: id.to_string(), date_created: date.to_string() }
-    }
-
-    #[test]
-    fn queries_add_a_window_and_an_order() {
-        let mut walk = LeadWindows::new(Some("status:Potential".into()), None);
-        assert_eq!(walk.query(), "(status:Potential) sort:date_created");
-        walk.window = Some("2024-03-01T10:00".into());
-        assert_eq!(walk.query(), "(status:Potential) date_created >= \"2024-03-01T10:00\" sort:date_created");
-        assert_eq!(LeadWindows::new(None, None).query(), "sort:date_created");
-        assert_eq!(LeadWindows::new(Some("x sort:-created".into()), None).query(), "(x sort:-created)");
-    }
-
-    #[test]
-    fn a_new_window_passes_over_what_was_seen() {
-        let mut walk = LeadWindows::new(None, None);
-        assert!(walk.visit(&row("a", "2024-03-01T09:59:59.000000+00:00")));
-        assert!(walk.visit(&row("b", "2024-03-01T10:00:01.000000+00:00")));
-        assert!(walk.visit(&row("c", "2024-03-01T10:00:30.000000+00:00")));
-        walk.skip = 3;
-        walk.next_window().unwrap();
-        assert_eq!((walk.window.as_deref(), walk.skip), (Some("2024-03-01T10:00"), 0));
-        // A server comparing coarsely may send earlier leads again; they are passed over.
-        assert!(!walk.visit(&row("a", "2024-03-01T09:59:59.000000+00:00")));
-        assert!(!walk.visit(&row("b", "2024-03-01T10:00:01.000000+00:00")));
-        assert!(!walk.visit(&row("c", "2024-03-01T10:00:30.000000+00:00")));
-        assert!(walk.visit(&row("d", "2024-03-01T10:00:45.000000+00:00")));
-        assert!(walk.visit(&row("e", "2024-03-01T10:01:00.000000+00:00")));
-    }
-
-    #[test]
-    fn a_window_that_cannot_move_is_an_error() {
-        let mut walk = LeadWindows::new(None, None);
-        walk.visit(&row("a", "2024-03-01T10:00:01.000000+00:00"));
-        walk.next_window().unwrap();
-        let err = walk.next_window().unwrap_err();
-        assert!(
-            err.message.starts_with("more leads were created in the minute 2024-03-01T10:00"),
-            "{}",
-            err.message
-        );
-        let mut sorted = LeadWindows::new(Some("sort:name".into()), None);
-        sorted.skip = 10_000;
-        assert!(sorted.next_window().unwrap_err().message.contains("leave out sort:"));
-    }
-
-    #[test]
-    fn snapshots_hand_out_only_their_leads_once() {
-        let wanted: HashSet<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
-        let mut walk = LeadWindows::new(None, Some(wanted));
-        assert!(walk.visit(&row("a", "2024-01-01T00:00:00")));
-        assert!(!walk.visit(&row("new", "2024-01-02T00:00:00")));
-        assert!(!walk.visit(&row("a", "2024-01-03T00:00:00")));
-        assert!(walk.visit(&row("b", "2024-01-03T00:00:00")));
-    }
 }

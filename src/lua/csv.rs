@@ -2,14 +2,21 @@
 //! "-")`. Quoting and escaping are the `csv` crate's.
 //!
 //! Cells are written by these rules: nil, `json.null` and empty tables are empty; numbers and booleans
-//! as Lua prints them; a list (such as a contact's `emails`) is joined with "; ", each item
-//! being its text or, for a table, its `email`, `phone`, `url`, `name`, `label` or `id`
-//! field, whichever comes first; any other table as JSON. A column name finds a row's key
-//! as written, and otherwise follows dots into nested tables (`custom.Industry`).
+//! as Lua prints them (`5`, `5.0`, `2.5`, `true`); a list (such as a contact's `emails`) is
+//! joined with "; ", each item being its text or, for a table, its `email`, `phone`, `url`,
+//! `name`, `label` or `id` field, whichever comes first; any other table as JSON. A column
+//! name finds a row's key as written, and otherwise follows dots into nested tables
+//! (`custom.Industry`). Given `columns`, the header is written when the writer opens, so an
+//! export of nothing still has its header. Every row has the header's number of fields (or,
+//! with no header, the first row's); a row given as a list of another length is an error,
+//! to a file and to "-" alike.
 //!
 //! A writer to "-" writes through Lua's `io.stdout`, so its rows and the script's `print`s
 //! come out in order. Writers are flushed by `:close()`, by a `<close>` variable going out
 //! of scope, by `os.exit`, and when the run ends.
+//!
+//! A reader refuses a header that names a column twice, since a row could then hold only
+//! one of the two values.
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -20,6 +27,7 @@ use mlua::{Function, Lua, Table, Value};
 
 use super::json::{self, NULL_MARKER};
 use super::namespace::Glue;
+use super::validate::{a_type, check_option_names};
 
 /// The fields a list item that is a table is shown by, in order of preference.
 const ITEM_FIELDS: [&str; 6] = ["email", "phone", "url", "name", "label", "id"];
@@ -36,6 +44,10 @@ struct Writer {
     sink: Sink,
     columns: Option<Vec<String>>,
     header_written: bool,
+    /// The number of fields every line has, once the first line is written.
+    width: Option<usize>,
+    /// Lines written so far, the header included.
+    lines: usize,
     name: String,
 }
 
@@ -79,7 +91,7 @@ fn open_writer(lua: &Lua, glue: &Glue, target: Value, options: Value) -> Result<
     let name = match &target {
         Value::String(path) => path.to_string_lossy(),
         other => {
-            return Err(format!("csv.writer: expected a file path or \"-\", got a {}", other.type_name()));
+            return Err(format!("csv.writer: expected a file path or \"-\", got {}", a_type(other)));
         }
     };
     let columns = columns_option(&options)?;
@@ -94,7 +106,8 @@ fn open_writer(lua: &Lua, glue: &Glue, target: Value, options: Value) -> Result<
         let file = File::create(&name).map_err(|err| format!("csv.writer: cannot create {name}: {err}"))?;
         Sink::File(Box::new(csv::Writer::from_writer(BufWriter::new(file))))
     };
-    let writer = Writer { sink, columns, header_written: false, name };
+    let mut writer = Writer { sink, columns, header_written: false, width: None, lines: 0, name };
+    writer.write_header()?;
     let state = Rc::new(RefCell::new(Some(writer)));
     if let Some(mut open) = lua.app_data_mut::<OpenWriters>() {
         open.0.retain(|writer| writer.strong_count() > 0);
@@ -107,11 +120,14 @@ fn open_writer(lua: &Lua, glue: &Glue, target: Value, options: Value) -> Result<
 fn columns_option(options: &Value) -> Result<Option<Vec<String>>, String> {
     let options = match options {
         Value::Nil => return Ok(None),
-        Value::Table(options) => options,
+        Value::Table(options) => {
+            check_option_names("csv.writer", options, &["columns"])?;
+            options
+        }
         other => {
             return Err(format!(
-                "csv.writer: options must be a table like {{ columns = {{...}} }}, got a {}",
-                other.type_name()
+                "csv.writer: options must be a table like {{ columns = {{...}} }}, got {}",
+                a_type(other)
             ));
         }
     };
@@ -119,7 +135,7 @@ fn columns_option(options: &Value) -> Result<Option<Vec<String>>, String> {
         Value::Nil => return Ok(None),
         Value::Table(columns) => columns,
         other => {
-            return Err(format!("csv.writer: columns must be a list of names, got a {}", other.type_name()));
+            return Err(format!("csv.writer: columns must be a list of names, got {}", a_type(&other)));
         }
     };
     let mut names = Vec::new();
@@ -127,7 +143,7 @@ fn columns_option(options: &Value) -> Result<Option<Vec<String>>, String> {
         match value.map_err(|err| err.to_string())? {
             Value::String(name) => names.push(name.to_string_lossy()),
             other => {
-                return Err(format!("csv.writer: column names must be strings, got a {}", other.type_name()));
+                return Err(format!("csv.writer: column names must be strings, got {}", a_type(&other)));
             }
         }
     }
@@ -169,18 +185,13 @@ impl Writer {
     /// Writes one row (a table keyed by column, or a list in column order), after the header.
     fn write_row(&mut self, lua: &Lua, row: &Value) -> Result<(), String> {
         let Value::Table(row) = row else {
-            return Err(format!("csv writer: a row must be a table, got a {}", row.type_name()));
+            return Err(format!("csv writer: a row must be a table, got {}", a_type(row)));
         };
         let is_list = row.raw_len() > 0;
         if self.columns.is_none() && !is_list {
             self.columns = Some(sorted_keys(row)?);
         }
-        if !self.header_written {
-            self.header_written = true;
-            if let Some(columns) = self.columns.clone() {
-                self.record(columns)?;
-            }
-        }
+        self.write_header()?;
         let cells = match (&self.columns, is_list) {
             (Some(columns), false) => columns
                 .iter()
@@ -194,7 +205,28 @@ impl Writer {
         self.record(cells)
     }
 
+    /// Writes the header line once, as soon as the columns are known.
+    fn write_header(&mut self) -> Result<(), String> {
+        if self.header_written {
+            return Ok(());
+        }
+        let Some(columns) = self.columns.clone() else { return Ok(()) };
+        self.header_written = true;
+        self.record(columns)
+    }
+
     fn record(&mut self, cells: Vec<String>) -> Result<(), String> {
+        let width = *self.width.get_or_insert(cells.len());
+        if cells.len() != width {
+            let first = if self.header_written { "the header" } else { "the first line" };
+            return Err(format!(
+                "csv writer {}: line {} would have {} fields where {first} has {width}",
+                self.name,
+                self.lines + 1,
+                cells.len()
+            ));
+        }
+        self.lines += 1;
         let fail = |err: csv::Error| format!("csv writer {}: {err}", self.name);
         match &mut self.sink {
             Sink::File(file) => file.write_record(&cells).map_err(fail),
@@ -258,6 +290,11 @@ fn cell(lua: &Lua, value: &Value) -> Result<String, String> {
         }
         Value::Table(table) if table.is_empty() => String::new(),
         Value::Table(_) => json::encode(lua, value, "cell")?.to_string(),
+        // Lua's own conversion, so a float keeps its ".0" as `print` shows it.
+        Value::Integer(_) | Value::Number(_) => match lua.coerce_string(value.clone()) {
+            Ok(Some(text)) => text.to_string_lossy(),
+            _ => String::new(),
+        },
         other => other.to_string().map_err(|err| err.to_string())?,
     })
 }
@@ -279,7 +316,7 @@ fn open_reader(lua: &Lua, glue: &Glue, target: Value) -> Result<Value, String> {
     let name = match &target {
         Value::String(path) => path.to_string_lossy(),
         other => {
-            return Err(format!("csv.reader: expected a file path or \"-\", got a {}", other.type_name()));
+            return Err(format!("csv.reader: expected a file path or \"-\", got {}", a_type(other)));
         }
     };
     let input: Box<dyn std::io::Read> = if name == "-" {
@@ -289,6 +326,14 @@ fn open_reader(lua: &Lua, glue: &Glue, target: Value) -> Result<Value, String> {
     };
     let mut reader = csv::ReaderBuilder::new().from_reader(input);
     let headers = reader.byte_headers().map_err(|err| read_error(&name, &err))?.clone();
+    for (at, header) in headers.iter().enumerate() {
+        if headers.iter().skip(at + 1).any(|other| other == header) {
+            return Err(format!(
+                "csv.reader: {name} line 1: the header names the column '{}' twice",
+                String::from_utf8_lossy(header)
+            ));
+        }
+    }
     let records = RefCell::new(reader.into_byte_records());
     let step = glue
         .function(lua, move |lua, _: mlua::MultiValue| {

@@ -6,6 +6,7 @@ use mlua::{Function, Lua, Table, Value};
 use super::namespace::Glue;
 use super::reference;
 use super::specs;
+use super::validate::a_type;
 
 /// The functions of every namespace, each with its spec name, so `help` can tell which
 /// function it was given. Weak keys: the index keeps no function alive.
@@ -62,7 +63,7 @@ fn describe(lua: &Lua, index: &HelpIndex, what: &Value, accounts: &AccountsLine)
         Value::Table(table) if is_namespace(table) => Ok(reference::overview(&accounts())),
         _ if named("json") => Ok(JSON.to_string()),
         _ if named("csv") => Ok(CSV.to_string()),
-        other => Err(format!("help: no help for a {}; try help(app.integrations.close)", other.type_name())),
+        other => Err(format!("help: no help for {}; try help(app.integrations.close)", a_type(other))),
     }
 }
 

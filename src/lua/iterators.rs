@@ -154,9 +154,16 @@ fn step(lua: &Lua, state: &RefCell<Option<Walking>>) -> Result<Value, Failure> {
             }
             Some(Err(error)) => return Err(Failure::Api(error)),
             Some(Ok(page)) => {
-                if let (Some(progress), Some(total)) = (&walking.progress, page.total) {
-                    progress.set_length(total);
-                    progress.set_style(bar_style());
+                if let Some(progress) = &walking.progress {
+                    if let Some(total) = page.total
+                        && progress.length() != Some(total)
+                    {
+                        progress.set_length(total);
+                        progress.set_style(bar_style());
+                    }
+                    // Drawn once a page whatever the pace: the bar's own drawing is limited
+                    // in rate and may otherwise never show a quick walk.
+                    progress.force_draw();
                 }
                 walking.page = Some(rows_of(lua, &page, walking.account.client.account())?);
             }
@@ -191,9 +198,12 @@ fn finish_row(lua: &Lua, kind: Rows, account: &AccountHandle, row: &Table) -> Re
 }
 
 /// Whether a progress bar can be shown: stderr must be a terminal, and stdout must not be
-/// (a bar redrawn between the lines a script prints on the same screen would garble them).
+/// (a bar redrawn between the lines a script prints on the same screen would garble them);
+/// nor may close-lua be logging each HTTP call (`-v`), for the same reason.
 pub fn progress_possible() -> bool {
-    std::io::stderr().is_terminal() && !std::io::stdout().is_terminal()
+    std::io::stderr().is_terminal()
+        && !std::io::stdout().is_terminal()
+        && !log::log_enabled!(log::Level::Info)
 }
 
 /// A bar that counts rows; it gains a length and an estimate once the total is known.

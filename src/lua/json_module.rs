@@ -7,6 +7,7 @@ use mlua::{Lua, Table, Value};
 
 use super::json::{self, Markers, NULL_MARKER};
 use super::namespace::Glue;
+use super::validate::{a_type, check_option_names, describe};
 
 /// Installs the `json` global.
 pub fn install(lua: &Lua, glue: &Glue) -> mlua::Result<()> {
@@ -24,12 +25,22 @@ fn encode(lua: &Lua, (value, options): (Value, Value)) -> Result<Value, String> 
     let pretty = match &options {
         Value::Nil => false,
         Value::Table(options) => {
-            options.get::<Option<bool>>("pretty").map_err(|err| err.to_string())?.unwrap_or(false)
+            check_option_names("json.encode", options, &["pretty"])?;
+            match options.get::<Value>("pretty").map_err(|err| err.to_string())? {
+                Value::Nil => false,
+                Value::Boolean(pretty) => pretty,
+                other => {
+                    return Err(format!(
+                        "json.encode: option 'pretty' must be true or false, got {}",
+                        describe(&other)
+                    ));
+                }
+            }
         }
         other => {
             return Err(format!(
-                "json.encode: options must be a table like {{ pretty = true }}, got a {}",
-                other.type_name()
+                "json.encode: options must be a table like {{ pretty = true }}, got {}",
+                a_type(other)
             ));
         }
     };
@@ -42,7 +53,7 @@ fn encode(lua: &Lua, (value, options): (Value, Value)) -> Result<Value, String> 
 /// `json.decode(text)`: the Lua value of JSON text.
 fn decode(lua: &Lua, text: Value) -> Result<Value, String> {
     let Value::String(text) = text else {
-        return Err(format!("json.decode: expected a string of JSON text, got a {}", text.type_name()));
+        return Err(format!("json.decode: expected a string of JSON text, got {}", a_type(&text)));
     };
     json::decode(lua, &text.as_bytes()).map_err(|why| format!("json.decode: {why}"))
 }
@@ -53,7 +64,7 @@ fn mark(lua: &Lua, table: Value, kind: &str) -> Result<Value, String> {
     let table: Table = match table {
         Value::Nil => lua.create_table().map_err(|err| err.to_string())?,
         Value::Table(table) => table,
-        other => return Err(format!("json.{kind}: expected a table, got a {}", other.type_name())),
+        other => return Err(format!("json.{kind}: expected a table, got {}", a_type(&other))),
     };
     let markers = Markers::of(lua);
     let marker = if kind == "array" { markers.array.clone() } else { markers.object.clone() };

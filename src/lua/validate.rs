@@ -69,8 +69,8 @@ pub fn validate(lua: &Lua, spec: &'static FunctionSpec, params: &Value) -> Resul
         Value::Nil => return check_required(spec, Validated::new(spec)).map_err(fail),
         other => {
             return Err(fail(format!(
-                "expected a table of named parameters, got a {}; call it as close.{}({{ ... }})",
-                other.type_name(),
+                "expected a table of named parameters, got {}; call it as close.{}({{ ... }})",
+                a_type(other),
                 spec.name
             )));
         }
@@ -138,6 +138,35 @@ fn unknown_param(spec: &FunctionSpec, name: &str) -> String {
             format!("unknown parameter '{name}'; known parameters: {}", known.join(", "))
         }
     }
+}
+
+/// Checks the keys of an options table (`csv.writer(path, { columns = ... })`) against the
+/// names `function` knows, so a misspelt option is an error rather than silently ignored.
+pub fn check_option_names(function: &str, options: &Table, known: &[&str]) -> Result<(), String> {
+    for pair in options.pairs::<Value, Value>() {
+        let (key, _) = pair.map_err(|err| format!("{function}: {err}"))?;
+        let name = match &key {
+            Value::String(name) => name.to_string_lossy(),
+            other => {
+                return Err(format!(
+                    "{function}: options are named, like {{ {} = ... }}; found {} key",
+                    known[0],
+                    a_type(other)
+                ));
+            }
+        };
+        if known.contains(&name.as_str()) {
+            continue;
+        }
+        let closest = known.iter().min_by_key(|known| strsim::damerau_levenshtein(&name, known));
+        return Err(match closest {
+            Some(closest) if strsim::damerau_levenshtein(&name, closest) <= 2 => {
+                format!("{function}: unknown option '{name}'; did you mean '{closest}'?")
+            }
+            _ => format!("{function}: unknown option '{name}'; the options are {}", known.join(", ")),
+        });
+    }
+    Ok(())
 }
 
 /// Checks one value against its parameter's type and limits.
@@ -224,7 +253,45 @@ fn check_table(lua: &Lua, param: &Param, table: &Table) -> Result<ParamValue, St
     if param.kind == ParamType::Array {
         check_items_are_objects(param, &mut json)?;
     }
+    check_nulls(param, &json)?;
     Ok(ParamValue::Json(json))
+}
+
+/// `json.null` clears a field, so it may stand only where a field is set: as a value of an
+/// object parameter (`custom = { Industry = json.null }`). Anywhere deeper, or inside the
+/// records of a list parameter (contacts), there is nothing to clear and Close would refuse
+/// it or store a null, so it is refused here with its place.
+fn check_nulls(param: &Param, json: &serde_json::Value) -> Result<(), String> {
+    let place = match json {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| null_inside(item, format!("{}[{}]", param.name, index + 1))),
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .filter(|(_, value)| !value.is_null())
+            .find_map(|(key, value)| null_inside(value, format!("{}.{key}", param.name))),
+        _ => None,
+    };
+    match place {
+        Some(place) => Err(format!("{place} cannot be json.null; leave it out instead")),
+        None => Ok(()),
+    }
+}
+
+/// The place of the first null in `value` (itself included), written from `place`.
+fn null_inside(value: &serde_json::Value, place: String) -> Option<String> {
+    match value {
+        serde_json::Value::Null => Some(place),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| null_inside(item, format!("{place}[{}]", index + 1))),
+        serde_json::Value::Object(fields) => {
+            fields.iter().find_map(|(key, item)| null_inside(item, format!("{place}.{key}")))
+        }
+        _ => None,
+    }
 }
 
 /// The items of array parameters (contacts) are records; an empty table is an empty
@@ -268,7 +335,7 @@ fn article(kind: ParamType) -> &'static str {
 }
 
 /// A value as a short phrase for messages: its type, and small values themselves.
-fn describe(value: &Value) -> String {
+pub fn describe(value: &Value) -> String {
     match value {
         Value::String(s) => {
             format!("the string \"{}\"", s.to_string_lossy().chars().take(40).collect::<String>())
@@ -277,7 +344,16 @@ fn describe(value: &Value) -> String {
         Value::Number(n) if n.abs() < 1e15 => format!("the number {n}"),
         Value::Number(n) => format!("the number {n:e}"),
         Value::Boolean(b) => format!("{b}"),
-        other => format!("a {}", other.type_name()),
+        other => a_type(other),
+    }
+}
+
+/// A value's Lua type with its article, for messages: "an integer", "a table", "nil".
+pub fn a_type(value: &Value) -> String {
+    match value.type_name() {
+        "nil" => "nil".to_string(),
+        name if name.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {name}"),
+        name => format!("a {name}"),
     }
 }
 
@@ -352,6 +428,16 @@ mod tests {
     }
 
     #[test]
+    fn types_are_named_with_their_article() {
+        assert_eq!(
+            check("get_lead", "return 5").unwrap_err(),
+            "close.get_lead: expected a table of named parameters, got an integer; call it as close.get_lead({ ... })"
+        );
+        assert!(check("get_lead", "return 2.5").unwrap_err().contains(" got a number;"));
+        assert!(check("get_lead", "return print").unwrap_err().contains(" got a function;"));
+    }
+
+    #[test]
     fn positional_arguments_are_refused() {
         assert_eq!(
             check("get_lead", "return 'lead_x'").unwrap_err(),
@@ -405,5 +491,21 @@ mod tests {
             check("update_lead", "return { id = 'l', custom = { 'SaaS' } }").unwrap_err(),
             "close.update_lead: parameter 'custom' must be a table with named keys, got a list"
         );
+    }
+
+    #[test]
+    fn null_inside_a_table_is_refused_with_its_place() {
+        for (code, place) in [
+            ("contacts = { { name = json_null } }", "contacts[1].name"),
+            ("contacts = { { name = 'A' }, { emails = { json_null } } }", "contacts[2].emails[1]"),
+            ("contacts = { { emails = { { email = json_null } } } }", "contacts[1].emails[1].email"),
+            ("custom = { Tags = { 'a', json_null } }", "custom.Tags[2]"),
+        ] {
+            assert_eq!(
+                check("create_lead", &format!("return {{ name = 'A', {code} }}")).unwrap_err(),
+                format!("close.create_lead: {place} cannot be json.null; leave it out instead"),
+                "{code}"
+            );
+        }
     }
 }

@@ -8,12 +8,17 @@
 //! default order is always the demo set. No generated name or email contains "acme".
 //! They have no activities or tasks. Creation is a few allocations per lead, so even
 //! 100,000 leads take a fraction of a second in release builds.
+//!
+//! [`import`] adds leads the way a bulk import leaves them instead: created a fixed,
+//! short time apart (many in one minute or one second), each with the same number of notes
+//! created at the very moment of its lead. Walks over such data are what Close's `_skip`
+//! cap makes hard.
 
 use serde_json::{Value, json};
 
 use super::demo::{CUSTOMER, EMPLOYEES, INDUSTRIES, INDUSTRY, LEAD_SOURCE, RENEWAL_DATE};
 use super::ids::{fnv1a, splitmix};
-use super::model::{Address, Contact, Email, Lead, Phone};
+use super::model::{Activity, Address, Contact, Detail, Email, Lead, Phone};
 use super::store::Org;
 use super::time::Timestamp;
 
@@ -125,6 +130,55 @@ pub fn add(org: &mut Org, count: usize) {
         leads.push(generated_lead(org, created, &mut draw));
     }
     org.insert_leads(leads);
+}
+
+/// Leads as a bulk import leaves them; see [`super::Sandbox::import_leads`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkImport {
+    /// How many leads to add.
+    pub leads: usize,
+    /// When the first was created, as Close writes times (`2026-12-04T00:44:00+00:00`; the
+    /// zone may be left out for UTC).
+    pub first: String,
+    /// The time between one lead's creation and the next one's; zero puts them all in one
+    /// microsecond.
+    pub spacing: std::time::Duration,
+    /// How many notes each lead gets, created at the same moment as the lead.
+    pub notes_per_lead: usize,
+}
+
+/// Adds the leads of a bulk import; an error when `first` is not a time.
+pub fn import(org: &mut Org, import: &BulkImport) -> Result<(), String> {
+    let first = super::time::parse_moment(&import.first)
+        .ok_or_else(|| format!("'{}' is not a time like 2026-12-04T00:44:00+00:00", import.first))?
+        .start;
+    let spacing =
+        i64::try_from(import.spacing.as_micros()).map_err(|_| "the spacing is too long".to_string())?;
+    let seed = fnv1a(format!("imported leads of {} at {first}", org.account).as_bytes());
+    let mut leads = Vec::with_capacity(import.leads);
+    for n in 0..import.leads {
+        let mut draws = seed ^ (n as u64).wrapping_mul(0xA24B_AED4_963E_E407);
+        let mut draw = |bound: usize| (splitmix(&mut draws) % bound as u64) as usize;
+        let created = Timestamp(first.0 + n as i64 * spacing);
+        leads.push(generated_lead(org, created, &mut draw));
+    }
+    for lead in &leads {
+        for k in 0..import.notes_per_lead {
+            let note = Activity {
+                id: org.ids.next("acti"),
+                lead_id: lead.id.clone(),
+                contact_id: None,
+                user: lead.created_by,
+                date_created: lead.date_created,
+                activity_at: lead.date_created,
+                detail: Detail::Note { note: format!("Imported note {} of {}", k + 1, lead.name) },
+            };
+            org.activities.insert(note);
+        }
+    }
+    org.insert_leads(leads);
+    org.rendered.get_mut().clear();
+    Ok(())
 }
 
 /// One generated lead; `draw(k)` gives the next number below `k`.

@@ -50,6 +50,7 @@ use std::io;
 use std::sync::Arc;
 
 pub use faults::Fault;
+pub use generated::BulkImport;
 
 use faults::{FaultQueue, StopSignal};
 use ratelimit::RateLimiter;
@@ -163,6 +164,19 @@ impl Sandbox {
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         self.shared.log.clear();
+    }
+
+    /// Adds leads to the organisation of `account` as a bulk import leaves them: many
+    /// created within a minute or a second, which is what a walk past the `_skip` cap must
+    /// cope with. An error names an unknown account or a start time that is not a time.
+    pub fn import_leads(&self, account: &str, import: &BulkImport) -> Result<(), String> {
+        let (index, _) = self
+            .api_key(account)
+            .and_then(|key| {
+                self.shared.store.account_of_key(&key).map(|(index, name)| (index, name.to_string()))
+            })
+            .ok_or_else(|| format!("the sandbox has no account '{account}'"))?;
+        generated::import(&mut self.shared.store.lock(index), import)
     }
 
     /// The next `times` requests (any path) get `fault` instead of the normal answer.

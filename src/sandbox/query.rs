@@ -3,7 +3,7 @@
 //! Close never published a grammar for this language; the sandbox understands the subset
 //! that real scripts use (see the shared API notes): `*`, free words and quoted phrases,
 //! `field:value` for a few fields, `custom.<field>:value`, date comparisons, `AND`/`OR`/`NOT`
-//! in any case with a space meaning AND, parentheses, and `sort:`. Anything else is refused
+//! in any case with a space meaning AND, parentheses, `slice:i/n` and `sort:`. Anything else is refused
 //! with a message naming the part not understood, so a script never gets silently wrong
 //! results. Matching the tree against leads is `search.rs`'s job.
 
@@ -28,6 +28,9 @@ pub enum Expr {
     Field(FieldName, Pattern),
     /// `created >= 2026-01-01` and the like.
     Date(DateField, Comparison, Span),
+    /// `slice:i/n`: the `i`th of `n` parts (counted from 1) the matches are split into, so
+    /// that each part stays under the `_skip` cap.
+    Slice(u32, u32),
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
@@ -195,6 +198,7 @@ impl Parser {
             "email_address" => FieldName::Email,
             "status" => FieldName::Status,
             "sort" => return self.sort_keys(&value),
+            "slice" => return slice(&value),
             lower if lower.starts_with("custom.") && key.len() > "custom.".len() => {
                 FieldName::Custom(key["custom.".len()..].to_string())
             }
@@ -332,6 +336,18 @@ impl Parser {
     }
 }
 
+/// The value of `slice:i/n`, with `1 <= i <= n`.
+fn slice(value: &str) -> Result<Expr, String> {
+    let refuse = || format!("'slice:{value}' must name a part and a count of parts, like slice:2/5");
+    let (part, parts) = value.split_once('/').ok_or_else(refuse)?;
+    let (part, parts): (u32, u32) =
+        (part.parse().map_err(|_| refuse())?, parts.parse().map_err(|_| refuse())?);
+    if part == 0 || part > parts {
+        return Err(format!("'slice:{value}' names part {part}, but the parts are numbered 1 to {parts}"));
+    }
+    Ok(Expr::Slice(part, parts))
+}
+
 /// The date a comparison key names, in any of the spellings Close accepts.
 fn date_field(key: &str) -> Option<DateField> {
     match key {
@@ -427,6 +443,17 @@ mod tests {
                 SortKey { field: SortField::Name, descending: false },
             ]
         );
+    }
+
+    #[test]
+    fn slices_are_numbered_from_one() {
+        assert_eq!(
+            expr("(status:Potential) slice:2/5"),
+            Expr::And(vec![field(FieldName::Status, "Potential"), Expr::Slice(2, 5)])
+        );
+        assert!(parse("slice:0/5").unwrap_err().contains("numbered 1 to 5"));
+        assert!(parse("slice:6/5").unwrap_err().contains("numbered 1 to 5"));
+        assert!(parse("slice:half").unwrap_err().contains("like slice:2/5"));
     }
 
     #[test]

@@ -5,13 +5,16 @@
 //! custom fields are refused before any lead is looked at. Matching choices, all
 //! case-insensitive (Close's exact rules are not documented, so these are the sandbox's):
 //! free text and `name:` find substrings, `email_address:` needs the whole address,
-//! `status:` an existing label (an unknown label matches nothing), and date comparisons are
-//! read in UTC (`X-TZ-Offset` is not honoured).
+//! `status:` an existing label (an unknown label matches nothing), date comparisons are
+//! read in UTC (`X-TZ-Offset` is not honoured), and `slice:i/n` puts each lead in one of the
+//! `n` parts by a hash of its ID (Close does not say how it splits; any split into parts
+//! that do not overlap and together hold every match serves the same purpose).
 
 use std::cmp::Ordering;
 
 use serde_json::Value;
 
+use super::ids::fnv1a;
 use super::model::{FieldType, Lead};
 use super::query::{Comparison, DateField, Expr, FieldName, Pattern, Query, SortField, SortKey};
 use super::store::Org;
@@ -35,6 +38,7 @@ enum Filter {
     Status(usize),
     Custom(usize, Option<Wanted>),
     Date(DateField, Comparison, Span),
+    Slice(u32, u32),
     And(Vec<Filter>),
     Or(Vec<Filter>),
     Not(Box<Filter>),
@@ -69,6 +73,7 @@ fn resolve(expr: &Expr, org: &Org) -> Result<Filter, String> {
         }
         Expr::Field(FieldName::Custom(name), pattern) => custom_filter(org, name, pattern)?,
         Expr::Date(field, op, span) => Filter::Date(*field, *op, *span),
+        Expr::Slice(part, parts) => Filter::Slice(*part, *parts),
         Expr::And(parts) => Filter::And(all(parts)?),
         Expr::Or(parts) => Filter::Or(all(parts)?),
         Expr::Not(inner) => Filter::Not(Box::new(resolve(inner, org)?)),
@@ -158,6 +163,9 @@ impl Filter {
                 (Some(value), Some(wanted)) => value_matches(value, wanted),
             },
             Filter::Date(field, op, span) => in_range(lead_date(lead, *field), *op, span),
+            Filter::Slice(part, parts) => {
+                fnv1a(lead.id.as_bytes()) % u64::from(*parts) == u64::from(part - 1)
+            }
             Filter::And(parts) => parts.iter().all(|p| p.matches(lead)),
             Filter::Or(parts) => parts.iter().any(|p| p.matches(lead)),
             Filter::Not(inner) => !inner.matches(lead),

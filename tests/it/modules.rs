@@ -17,9 +17,10 @@ fn json_roundtrips_what_the_api_sent() {
     let served = Served::new();
     let script = "local lead = app.integrations.close.get_lead({ id = 'lead_abc123XYZ' })
 local again = json.decode(json.encode(lead))
-print(json.encode(lead.opportunities), json.encode(again.opportunities), math.type(again.contacts[1] and 1))
+print(json.encode(lead.opportunities), json.encode(again.opportunities))
+print(math.type(lead.custom.Employees), math.type(again.custom.Employees), json.encode(again.custom.Employees))
 print(lead.description == nil, json.encode({ lead.description }))";
-    served.cmd().args(["-e", script]).assert().success().stdout("[]\t[]\tinteger\ntrue\t[]\n");
+    served.cmd().args(["-e", script]).assert().success().stdout("[]\t[]\ninteger\tinteger\t250\ntrue\t[]\n");
 }
 
 #[test]
@@ -89,6 +90,27 @@ fn a_bad_table_is_refused_before_anything_is_sent() {
 }
 
 #[test]
+fn json_null_inside_contacts_is_refused_before_anything_is_sent() {
+    let served = Served::new();
+    for (contacts, place) in [
+        ("{ { name = json.null } }", "contacts[1].name"),
+        ("{ { name = 'A', emails = { json.null } } }", "contacts[1].emails[1]"),
+        ("{ { name = 'A', emails = { { email = json.null } } } }", "contacts[1].emails[1].email"),
+    ] {
+        let script = format!("app.integrations.close.create_lead({{ name = 'X', contacts = {contacts} }})");
+        let output = served.cmd().args(["-e", &script]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{contacts}");
+        assert_eq!(
+            stderr(&output).lines().next().unwrap(),
+            format!(
+                "close-lua: error: (command line):1: close.create_lead: {place} cannot be json.null; leave it out instead"
+            )
+        );
+    }
+    assert!(served.sandbox.requests().is_empty());
+}
+
+#[test]
 fn csv_writes_quoted_rows_in_order_with_prints() {
     let script = r#"print("first line")
 local w <close> = csv.writer("-", { columns = { "name", "emails", "custom.Industry", "n", "missing" } })
@@ -143,4 +165,88 @@ fn csv_reading_problems_name_the_file_and_line() {
         "{}",
         stdout(&output)
     );
+}
+
+#[test]
+fn csv_writers_with_columns_write_the_header_even_without_rows() {
+    let env = Env::new();
+    let script = "local w <close> = csv.writer('empty.csv', { columns = { 'id', 'display_name' } })
+local s <close> = csv.writer('-', { columns = { 'id', 'status' } })";
+    env.cmd().args(["-e", script]).assert().success().stdout("id,status\n");
+    assert_eq!(std::fs::read_to_string(env.home.path().join("empty.csv")).unwrap(), "id,display_name\n");
+}
+
+#[test]
+fn csv_numbers_are_written_as_lua_prints_them() {
+    let script = "local w <close> = csv.writer('-') w:write({ f = 2.5, i = 5, n = 5.0, b = true })
+print(5.0, 5, 2.5, true)";
+    Env::new()
+        .cmd()
+        .args(["-e", script])
+        .assert()
+        .success()
+        .stdout("b,f,i,n\ntrue,2.5,5,5.0\n5.0\t5\t2.5\ttrue\n");
+}
+
+#[test]
+fn csv_mistakes_are_errors_to_files_and_stdout_alike() {
+    let env = Env::new();
+    let fails = |script: &str, message: &str| {
+        let output = env.cmd().args(["-e", script]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{script}");
+        assert_eq!(
+            stderr(&output).lines().next().unwrap(),
+            format!("close-lua: error: (command line):1: {message}"),
+            "{script}"
+        );
+    };
+    fails(
+        "csv.writer('-', { column = { 'id' } })",
+        "csv.writer: unknown option 'column'; did you mean 'columns'?",
+    );
+    fails("csv.writer('-', { sep = ';' })", "csv.writer: unknown option 'sep'; the options are columns");
+    fails("csv.writer(5)", "csv.writer: expected a file path or \"-\", got an integer");
+    for target in ["-", "rows.csv"] {
+        fails(
+            &format!(
+                "local w = csv.writer('{target}', {{ columns = {{ 'a', 'b' }} }}) w:write({{ 1, 2 }}) w:write({{ 1, 2, 3 }})"
+            ),
+            &format!("csv writer {target}: line 3 would have 3 fields where the header has 2"),
+        );
+        fails(
+            &format!("local w = csv.writer('{target}') w:write({{ 1, 2 }}) w:write({{ 1 }})"),
+            &format!("csv writer {target}: line 2 would have 1 fields where the first line has 2"),
+        );
+    }
+    env.write("twice.csv", "id,value,id\nlead_1,x,lead_2\n");
+    fails(
+        "for row in csv.reader('twice.csv') do end",
+        "csv.reader: twice.csv line 1: the header names the column 'id' twice",
+    );
+}
+
+#[test]
+fn json_encode_refuses_options_it_does_not_know() {
+    for (script, message) in [
+        ("json.encode({}, { prety = true })", "json.encode: unknown option 'prety'; did you mean 'pretty'?"),
+        (
+            "json.encode({}, { pretty = 'yes' })",
+            "json.encode: option 'pretty' must be true or false, got the string \"yes\"",
+        ),
+        ("json.encode({}, 1)", "json.encode: options must be a table like { pretty = true }, got an integer"),
+    ] {
+        let output = Env::new().cmd().args(["-e", script]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{script}");
+        assert_eq!(
+            stderr(&output).lines().next().unwrap(),
+            format!("close-lua: error: (command line):1: {message}"),
+            "{script}"
+        );
+    }
+    Env::new()
+        .cmd()
+        .args(["-e", "io.write(json.encode({ 1 }, { pretty = false }))"])
+        .assert()
+        .success()
+        .stdout("[1]");
 }

@@ -90,6 +90,85 @@ fn set_custom_field_from_a_csv_file() {
 }
 
 #[test]
+fn set_custom_field_changes_nothing_when_the_file_or_field_is_wrong() {
+    let served = Served::new();
+    served.env.write("bad_line.csv", "lead_id,value\nlead_abc123XYZ,SaaS\nlead_def456UVW\n");
+    served.env.write("no_value.csv", "lead_id,industry\nlead_abc123XYZ,SaaS\n");
+    served.env.write("no_id.csv", "lead_id,value\nlead_abc123XYZ,SaaS\n,Retail\n");
+    served.env.write("good.csv", "lead_id,value\nlead_abc123XYZ,SaaS\n");
+    for (file, field, message) in [
+        (
+            "bad_line.csv",
+            "Industry",
+            "csv.reader: bad_line.csv line 3: 1 fields where the header has 2; nothing was changed\n",
+        ),
+        (
+            "no_value.csv",
+            "Industry",
+            "no_value.csv: the header must name the columns lead_id and value; nothing was changed\n",
+        ),
+        ("no_id.csv", "Industry", "no_id.csv: row 2 has no lead_id; nothing was changed\n"),
+        (
+            "good.csv",
+            "Industy",
+            "close.update_lead: custom: unknown custom field 'Industy'; the account's lead custom fields \
+             are: Industry, Lead Source, Employees, Renewal Date; nothing was changed\n",
+        ),
+    ] {
+        let output =
+            served.cmd().arg("run").arg(script("set_custom_field.lua")).args([file, field]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{file}");
+        assert!(stderr(&output).ends_with(message), "{file}: {}", stderr(&output));
+        assert_eq!(stdout(&output), "", "{file}");
+    }
+    assert!(served.sandbox.requests().iter().all(|r| r.method == "GET"), "{:?}", served.request_lines());
+}
+
+#[test]
+fn duplicate_leads_keeps_no_lead_tables() {
+    // The walk hands each lead to a weak table; when the script starts printing, after the
+    // walk, at most the last lead walked may still be reachable from its stack.
+    let served = Served::new();
+    let setup = "app.integrations.close.create_lead({ name = 'Acme Again',
+  contacts = { { name = 'Jane S', emails = { { email = 'Jane.Smith@acme.example.com', type = 'office' } } } } })";
+    served.cmd().args(["-e", setup]).assert().success();
+    let watch = format!(
+        "local real = app.integrations.close
+local alive = setmetatable({{}}, {{ __mode = 'k' }})
+app.integrations.close = setmetatable({{ iter_leads = function(params)
+  local step, state, control, closing = real.iter_leads(params)
+  return function(...)
+    local lead = step(...)
+    if lead then alive[lead] = true end
+    return lead
+  end, state, control, closing
+end }}, {{ __index = real }})
+local real_print, walked = print, 0
+print = function(...)
+  if walked == 0 then
+    collectgarbage() collectgarbage()
+    for _ in pairs(alive) do walked = walked + 1 end
+    io.stderr:write('leads still reachable: ', walked, '\\n')
+    walked = walked + 1000
+  end
+  real_print(...)
+end
+dofile({:?})",
+        script("duplicate_leads.lua").display().to_string()
+    );
+    let output = served.cmd().args(["-e", &watch]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let reachable: usize = stderr(&output)
+        .lines()
+        .find_map(|line| line.strip_prefix("leads still reachable: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(reachable <= 1, "{reachable} leads kept by the script");
+    assert_eq!(stdout(&output).lines().count(), 1);
+}
+
+#[test]
 fn duplicate_leads_by_contact_email() {
     let served = Served::new();
     let setup = "app.integrations.close.create_lead({ name = 'Acme Again',

@@ -265,3 +265,65 @@ fn activity_lists_filter_by_date_created() {
     let bad = call(&sandbox, "GET", "/activity/email/?date_created__gte=yesterday", None);
     assert_eq!(bad.status, 400);
 }
+
+#[test]
+fn activity_lists_follow_order_by() {
+    let sandbox = sandbox();
+    let dates = |path: &str| -> Vec<String> {
+        column(&get(&sandbox, path), "date_created").into_iter().map(String::from).collect()
+    };
+    let newest = dates("/activity/email/?_limit=100");
+    assert!(newest.len() > 20 && newest.len() < 100 && newest.windows(2).all(|pair| pair[0] >= pair[1]));
+    assert_eq!(dates("/activity/email/?_limit=100&_order_by=-date_created"), newest);
+    let mut oldest = dates("/activity/email/?_limit=100&_order_by=date_created");
+    oldest.reverse();
+    assert_eq!(oldest, newest);
+    let by_time = get(&sandbox, "/activity/?lead_id=lead_abc123XYZ&_order_by=-activity_at");
+    let times = column(&by_time, "activity_at");
+    assert!(times.len() >= 6 && times.windows(2).all(|pair| pair[0] >= pair[1]));
+
+    for (path, message) in [
+        (
+            "/activity/?_order_by=-activity_at",
+            "_order_by: ordering by activity_at is only possible for the activities of one lead (lead_id).",
+        ),
+        (
+            "/activity/?_order_by=size",
+            "_order_by: 'size' is not a field activities can be ordered by; use date_created or \
+             activity_at, with '-' for newest first.",
+        ),
+        (
+            "/activity/?lead_id=lead_abc123XYZ&activity_at__gt=2025-01-01",
+            "activity_at__gt: a list ordered by date_created can only be filtered by that date; order it \
+             with _order_by=-activity_at to filter by activity_at.",
+        ),
+    ] {
+        let answer = call(&sandbox, "GET", path, None);
+        assert_eq!((answer.status, answer.json()), (400, json!({ "error": message })), "{path}");
+    }
+}
+
+#[test]
+fn a_bulk_import_puts_many_leads_and_notes_in_one_second() {
+    let sandbox = sandbox();
+    let import = crate::sandbox::BulkImport {
+        leads: 50,
+        first: "2026-12-04T00:44:00+00:00".into(),
+        spacing: std::time::Duration::from_millis(10),
+        notes_per_lead: 2,
+    };
+    sandbox.import_leads("default", &import).unwrap();
+    let found = get(
+        &sandbox,
+        "/lead/?_limit=0&query=created%3E%3D2026-12-04T00%3A44%3A00%20created%3C2026-12-04T00%3A44%3A01",
+    );
+    assert_eq!(found["total_results"], 50);
+    let notes = get(&sandbox, "/activity/note/?_limit=100&date_created__gte=2026-12-04T00%3A44%3A00Z");
+    let dates = column(&notes, "date_created");
+    assert_eq!(dates.len(), 100);
+    assert_eq!(dates[0], "2026-12-04T00:44:00.490000+00:00");
+    assert_eq!(dates[0], dates[1], "a lead's notes share its moment");
+    assert!(sandbox.import_leads("nobody", &import).unwrap_err().contains("'nobody'"));
+    let bad = crate::sandbox::BulkImport { first: "soon".into(), ..import };
+    assert!(sandbox.import_leads("default", &bad).unwrap_err().contains("'soon'"));
+}

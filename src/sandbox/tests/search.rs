@@ -107,6 +107,26 @@ fn counting_and_paging_a_search() {
 }
 
 #[test]
+fn slices_split_the_matches_into_parts_that_do_not_overlap() {
+    let sandbox = sandbox();
+    let mut seen = Vec::new();
+    for part in 1..=3 {
+        let found =
+            names(&sandbox, &format!("(status:Potential OR status:Customer) slice:{part}/3 sort:created"));
+        assert!(!found.is_empty() && found.len() < 19, "part {part}: {found:?}");
+        seen.extend(found);
+    }
+    let mut whole = names(&sandbox, "status:Potential OR status:Customer");
+    assert_eq!(whole.len(), 19);
+    whole.sort();
+    seen.sort();
+    assert_eq!(seen, whole);
+    assert_eq!(names(&sandbox, "slice:1/1").len(), 32);
+    let answer = call(&sandbox, "GET", "/lead/?query=slice%3A4%2F3", None);
+    assert_eq!(answer.status, 400);
+}
+
+#[test]
 fn queries_not_understood_are_refused() {
     let sandbox = sandbox();
     let cases = [
