@@ -55,6 +55,22 @@ fn an_unknown_option_before_the_script_is_a_usage_error() {
 }
 
 #[test]
+fn clap_errors_carry_the_close_lua_prefix() {
+    let output = Env::new().cmd().args(["--timeout", "soon", "-e", "print(1)"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output)
+            .starts_with("close-lua: error: invalid value 'soon' for '--timeout <SECS>': 'soon' is not a number of seconds\n"),
+        "{}",
+        stderr(&output)
+    );
+    let output = Env::new().cmd().args(["docs", "a", "b"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).starts_with("close-lua: error: unexpected argument 'b'"), "{}", stderr(&output));
+}
+
+#[test]
 fn the_sandbox_serves_on_its_own_and_prints_a_config() {
     use std::io::{BufRead, BufReader};
     let env = Env::new();
