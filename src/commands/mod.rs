@@ -1,6 +1,7 @@
 //! Turns the parsed command line into an action and its exit status.
 
 mod accounts;
+mod completions;
 mod docs;
 mod repl;
 mod sandbox;
@@ -88,11 +89,7 @@ fn dispatch_other(global: GlobalArgs, command: Command) -> i32 {
         Command::Config(ConfigCommand::Path(args)) => accounts::config_path(&settings_of(args.global)),
         Command::Config(ConfigCommand::Init(args)) => accounts::config_init(&settings_of(args.global)),
         Command::Repl(args) => repl::repl(settings_of(args.global)),
-        Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "close-lua", &mut std::io::stdout());
-            0
-        }
+        Command::Completions { shell } => completions::completions(shell),
         Command::Run(_) | Command::Sandbox(_) => unreachable!("handled by dispatch"),
     }
 }

@@ -67,16 +67,44 @@ fn types_write_annotations_that_load_in_lua() {
     Env::new().cmd().arg("run").arg(served.env.home.path().join("close.d.lua")).assert().success().stdout("");
 }
 
+/// What bash offers for the words typed so far, the last being the one being completed,
+/// with close-lua's completion script loaded.
+fn bash_completes(script: &std::path::Path, words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|word| format!("'{word}'")).collect();
+    let program = format!(
+        "source '{}'\nCOMP_WORDS=({})\nCOMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))\nCOMPREPLY=()\n\
+         _close__lua close-lua \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\n\
+         echo \"${{COMPREPLY[*]}}\"",
+        script.display(),
+        quoted.join(" ")
+    );
+    let output = std::process::Command::new("bash").args(["--norc", "-c", &program]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output).trim_end().to_string()
+}
+
 #[test]
-fn completions_for_each_shell() {
-    for (shell, marker) in [
-        ("bash", "complete -F _close__lua"),
-        ("zsh", "#compdef close-lua"),
-        ("fish", "complete -c close-lua"),
-    ] {
-        let output = Env::new().cmd().args(["completions", shell]).output().unwrap();
-        assert_eq!(output.status.code(), Some(0), "{shell}");
-        assert!(stdout(&output).contains(marker), "{shell}");
-        assert!(stdout(&output).contains("dry-run"), "{shell}");
-    }
+fn bash_completes_subcommands_and_their_options() {
+    let env = Env::new();
+    let output = env.cmd().args(["completions", "bash"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let script = env.write("close-lua.bash", &stdout(&output));
+    assert_eq!(
+        bash_completes(&script, &["close-lua", "completions", ""]),
+        "-h --help bash elvish fish powershell zsh"
+    );
+    assert_eq!(bash_completes(&script, &["close-lua", "run", "--sa"]), "--sandbox");
+    assert_eq!(bash_completes(&script, &["close-lua", "accounts", "--ch"]), "--check");
+    assert_eq!(bash_completes(&script, &["close-lua", "sandbox", "serve", "--le"]), "--leads");
+    assert_eq!(bash_completes(&script, &["close-lua", "--dr"]), "--dry-run");
+}
+
+#[test]
+fn zsh_and_fish_scripts_know_the_subcommands_options() {
+    let fish = stdout(&Env::new().cmd().args(["completions", "fish"]).output().unwrap());
+    assert!(fish.contains("-n \"__fish_close_lua_using_subcommand accounts\" -l check"), "{fish}");
+    assert!(fish.contains("-l dry-run"), "{fish}");
+    let zsh = stdout(&Env::new().cmd().args(["completions", "zsh"]).output().unwrap());
+    assert!(zsh.starts_with("#compdef close-lua\n"), "{zsh}");
+    assert!(zsh.contains("'--check[Call the API once for each account"), "{zsh}");
 }
