@@ -97,6 +97,37 @@ print(t.id:sub(1, 5), t.text, t.date, t.assigned_to == me.id)";
 }
 
 #[test]
+fn a_task_without_a_lead_is_refused_before_sending() {
+    let served = Served::new();
+    let script = "app.integrations.close.create_task({ text = 'Orphan' })";
+    for dry_run in [false, true] {
+        let mut cmd = served.cmd();
+        if dry_run {
+            cmd.arg("--dry-run");
+        }
+        let output = cmd.args(["-e", script]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(
+                "close-lua: error: (command line):1: close.create_task: parameter 'lead_id' is required (string)\n"
+            ),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).contains("dry run: POST"), "{}", stderr(&output));
+    }
+    assert_eq!(served.request_lines(), Vec::<String>::new());
+
+    let docs = stdout(&served.cmd().args(["docs", "create_task"]).output().unwrap());
+    assert!(
+        docs.contains(
+            "| `lead_id` | string | yes |  | The lead the task belongs to: Close creates tasks on leads only"
+        ),
+        "{docs}"
+    );
+}
+
+#[test]
 fn custom_fields_by_name_are_sent_by_id_and_fetched_once() {
     let served = Served::new();
     let script = "local c = app.integrations.close
