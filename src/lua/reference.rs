@@ -131,9 +131,18 @@ const RECORD_CLASSES: &str = "\
 ---@field description? string
 ---@field status_id string
 ---@field status_label string
+---@field html_url string The lead's page in the Close app.
+---@field organization_id string
 ---@field contacts close.Contact[]
----@field addresses table[]
+---@field addresses { label: string, address_1?: string, address_2?: string, city?: string, state?: string, zipcode?: string, country?: string }[]
+---@field opportunities table[]
+---@field tasks table[] The lead's tasks that are not complete.
+---@field integration_links { name: string, url: string }[]
 ---@field custom table<string, any> Custom field values by field name.
+---@field created_by string
+---@field created_by_name string
+---@field updated_by string
+---@field updated_by_name string
 ---@field date_created string
 ---@field date_updated string
 
@@ -157,10 +166,28 @@ const RECORD_CLASSES: &str = "\
 
 ---@class close.Task
 ---@field id string
+---@field _type string \"lead\" for the tasks create_task makes.
 ---@field text string
 ---@field lead_id string
----@field date string
+---@field lead_name string
+---@field assigned_to string The user to do it.
+---@field assigned_to_name string
+---@field date string When it becomes due: a date or a date and time.
+---@field due_date? string The date part of date; nil for a task without one.
+---@field is_dateless boolean
 ---@field is_complete boolean
+---@field view string inbox, future or archive.
+---@field contact_id? string
+---@field contact_name? string
+---@field object_type? string \"taskcompleted\" once complete, with the activity's id in object_id.
+---@field object_id? string
+---@field organization_id string
+---@field created_by string
+---@field created_by_name string
+---@field updated_by string
+---@field updated_by_name string
+---@field date_created string
+---@field date_updated string
 
 ---@class close.User
 ---@field id string

@@ -67,6 +67,49 @@ fn types_write_annotations_that_load_in_lua() {
     Env::new().cmd().arg("run").arg(served.env.home.path().join("close.d.lua")).assert().success().stdout("");
 }
 
+/// The `---@field` names of one `---@class` block of the annotations.
+fn class_fields(annotations: &str, class: &str) -> Vec<String> {
+    let start =
+        annotations.find(&format!("---@class {class}\n")).unwrap_or_else(|| panic!("no class {class}"));
+    annotations[start..]
+        .lines()
+        .skip(1)
+        .take_while(|line| line.starts_with("---@field "))
+        .map(|line| line["---@field ".len()..].split([' ', '?']).next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn types_declare_every_field_of_the_leads_and_tasks_scripts_get() {
+    let served = Served::new();
+    let annotations = stdout(&served.cmd().arg("types").output().unwrap());
+    let script = "local c = app.integrations.close
+local function keys(label, t)
+  for key in pairs(t) do if not key:find('^custom%.') then print(label, key) end end
+end
+local lead = c.create_lead({ name = 'Typed Co', url = 'https://typed.test', status_id = c.get_lead({ id = 'lead_abc123XYZ' }).status_id })
+keys('close.Lead', lead)
+keys('close.Lead', c.update_lead({ id = lead.id, name = 'Typed Again' }))
+keys('close.Task', c.create_task({ lead_id = lead.id, text = 'Check', due_date = '2026-05-01' }))";
+    for dry_run in [false, true] {
+        let mut cmd = served.cmd();
+        if dry_run {
+            cmd.arg("--dry-run");
+        }
+        let output = cmd.args(["-e", script]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let out = stdout(&output);
+        assert!(out.contains("close.Task\tassigned_to\n") && out.contains("close.Lead\thtml_url\n"), "{out}");
+        for line in out.lines() {
+            let (class, key) = line.split_once('\t').unwrap();
+            assert!(
+                class_fields(&annotations, class).iter().any(|field| field == key),
+                "{class} lacks {key} (dry run: {dry_run})"
+            );
+        }
+    }
+}
+
 /// What bash offers for the words typed so far, the last being the one being completed,
 /// with close-lua's completion script loaded.
 fn bash_completes(script: &std::path::Path, words: &[&str]) -> String {
