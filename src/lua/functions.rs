@@ -123,8 +123,19 @@ fn delete_lead(_lua: &Lua, account: &AccountHandle, params: &Validated) -> Resul
         return Ok(Value::Boolean(true));
     }
     // Close answers `{}`, some endpoints 204 with no body; either way there is nothing to read.
-    account.client.call(Method::Delete, &path, &[], None)?;
-    Ok(Value::Boolean(true))
+    match account.client.call(Method::Delete, &path, &[], None) {
+        Ok(_) => Ok(Value::Boolean(true)),
+        // A 404 on a later try means the lead is gone, most likely deleted by an earlier
+        // try whose answer was lost (a timeout, a 502 from a proxy): the delete is done.
+        Err(err) if err.status == Some(404) && err.retries > 0 => {
+            log::info!(
+                "DELETE {path}: 404 on try {}; an earlier try whose answer was lost deleted it",
+                err.retries + 1
+            );
+            Ok(Value::Boolean(true))
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 fn list_contacts(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Value, Failure> {

@@ -271,3 +271,44 @@ print(#q > 3000, #r.leads, r.total_results)";
     assert_eq!(body["_params"]["_limit"], "10");
     assert!(body["_params"]["query"].as_str().unwrap().starts_with("name:Acme OR name:Acme OR "));
 }
+
+#[test]
+fn a_delete_whose_answer_was_lost_is_done_when_the_retry_finds_nothing() {
+    let served = Served::new();
+    // The first DELETE deletes the lead, but a proxy answers 502; the retry then gets 404.
+    served.sandbox.push_fault(
+        1,
+        close_lua::sandbox::Fault::ApplyThenRespond {
+            status: 502,
+            headers: vec![],
+            body: b"<html>Bad Gateway</html>".to_vec(),
+        },
+    );
+    let script = "local c = app.integrations.close
+print(c.delete_lead({ id = 'lead_abc123XYZ' }))
+local ok, err = pcall(c.get_lead, { id = 'lead_abc123XYZ' })
+print(ok, err.status)";
+    let output = served.cmd().args(["-v", "-e", script]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "true\nfalse\t404\n");
+    assert!(
+        stderr(&output).contains(
+            "close-lua: DELETE /lead/lead_abc123XYZ/: 404 on try 2; an earlier try whose answer was lost deleted it\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        served.request_lines(),
+        ["DELETE /lead/lead_abc123XYZ/", "DELETE /lead/lead_abc123XYZ/", "GET /lead/lead_abc123XYZ/"]
+    );
+
+    // A lead that is not there on the first try is still an error.
+    let output = served
+        .cmd()
+        .args(["-e", "app.integrations.close.delete_lead({ id = 'lead_abc123XYZ' })"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("close.delete_lead: HTTP 404"), "{}", stderr(&output));
+}
