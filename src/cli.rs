@@ -321,7 +321,7 @@ pub enum ConfigCommand {
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Serve the sandbox on 127.0.0.1 until interrupted, for other tools and benchmarks.
-    /// Prints a config for its accounts on stdout first.
+    /// Prints a config for its accounts on stdout first (or writes it with --write-config).
     Serve(ServeArgs),
 }
 
@@ -347,6 +347,10 @@ pub struct ServeArgs {
     /// Requests per second each key may make before answers turn to 429
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub rate_limit: u32,
+
+    /// Write the config to PATH, readable by you only, instead of printing it
+    #[arg(long, value_name = "PATH")]
+    pub write_config: Option<PathBuf>,
 }
 
 /// Arguments of `close-lua run`.
