@@ -49,7 +49,9 @@ pub fn function_markdown(spec: &FunctionSpec) -> String {
         }
         out.push('\n');
     }
-    let _ = write!(out, "Returns: {}.\n\nExample:\n\n```lua\n{}\n```\n", spec.returns, spec.example);
+    // A description ending in "..." (or any full stop) gets no second one.
+    let stop = if spec.returns.ends_with('.') { "" } else { "." };
+    let _ = write!(out, "Returns: {}{stop}\n\nExample:\n\n```lua\n{}\n```\n", spec.returns, spec.example);
     out
 }
 
@@ -70,26 +72,30 @@ fn accepts(param: &Param) -> String {
     parts.join("; ")
 }
 
-/// A short list of the functions and the accounts, for `help(app.integrations.close)`.
-pub fn overview(accounts: &str) -> String {
-    let mut out =
-        String::from("app.integrations.close: functions (help(app.integrations.close.<name>) for more)\n\n");
+/// A short list of the functions of the namespace at `path` and a line about its accounts,
+/// for `help(app.integrations.close)` and `help(app.integrations.close.<account>)`.
+pub fn overview(path: &str, accounts: &str) -> String {
+    let mut out = format!("{path}: functions (help({path}.<name>) for more)\n\n");
     for spec in FUNCTIONS {
         let _ = writeln!(out, "  {:<18} {}", spec.name, spec.summary);
     }
-    let _ = write!(out, "\naccounts: {accounts}\n");
+    let _ = write!(out, "\n{accounts}\n");
     out
 }
 
-/// The LuaLS type of a parameter.
-fn lua_type(param: &Param) -> &'static str {
-    match param.kind {
+/// The LuaLS type of a parameter; a string limited to some values is their union.
+fn lua_type(param: &Param) -> String {
+    if !param.choices.is_empty() {
+        return param.choices.iter().map(|choice| format!("\"{choice}\"")).collect::<Vec<_>>().join("|");
+    }
+    let name = match param.kind {
         ParamType::String => "string",
         ParamType::Integer => "integer",
         ParamType::Boolean => "boolean",
         ParamType::Array => "table[]",
         ParamType::Object => "table<string, any>",
-    }
+    };
+    name.to_string()
 }
 
 /// `ListLeads` for `list_leads`.

@@ -11,14 +11,34 @@ fn docs_print_the_reference_from_the_spec_table() {
     let reference = stdout(&output);
     for spec in FUNCTIONS {
         assert!(reference.contains(&format!("## {}\n\n{}\n", spec.name, spec.summary)), "{}", spec.name);
+        // Each parameter's whole row: type, whether required, what it accepts, description.
+        let one = stdout(&Env::new().cmd().args(["docs", spec.name]).output().unwrap());
         for param in spec.params {
-            assert!(
-                reference.contains(&format!("| `{}` | {} |", param.name, param.kind.name())),
-                "{}.{}",
-                spec.name,
-                param.name
-            );
+            let required = if param.required { "yes" } else { "no" };
+            let row = format!("| `{}` | {} | {required} |", param.name, param.kind.name());
+            let line = one
+                .lines()
+                .find(|line| line.starts_with(&row))
+                .unwrap_or_else(|| panic!("{}: no {row}", spec.name));
+            assert!(line.ends_with(&format!(" | {} |", param.description)), "{}: {line}", spec.name);
+            assert!(!param.description.is_empty(), "{}.{}", spec.name, param.name);
         }
+    }
+    // The descriptions the reference table gives each parameter.
+    for (function, param, words) in [
+        ("list_leads", "query", "Close search"),
+        ("get_lead", "id", "\"lead_\""),
+        ("create_lead", "contacts", "Contacts to create with the lead"),
+        ("create_lead", "custom", "Custom field values"),
+        ("update_lead", "url", "json.null removes it"),
+        ("list_activities", "type", "Only activities of this type"),
+        ("create_task", "due_date", "ISO 8601"),
+        ("create_task", "assignee_id", "yourself when left out"),
+        ("create_task", "is_complete", "false when left out"),
+    ] {
+        let one = stdout(&Env::new().cmd().args(["docs", function]).output().unwrap());
+        let line = one.lines().find(|line| line.starts_with(&format!("| `{param}` |"))).unwrap();
+        assert!(line.contains(words), "{function}.{param}: {line}");
     }
     let one = Env::new().cmd().args(["docs", "list_leads"]).output().unwrap();
     assert!(stdout(&one).starts_with("## list_leads\n\nFind leads"), "{}", stdout(&one));
@@ -52,8 +72,66 @@ fn help_prints_a_function_or_the_namespace() {
     );
     let output = served.cmd().args(["-e", "help(app.integrations.close)"]).output().unwrap();
     let out = stdout(&output);
+    assert!(
+        out.starts_with("app.integrations.close: functions (help(app.integrations.close.<name>) for more)\n")
+    );
     assert!(out.contains("  iter_leads         Walk every lead"), "{out}");
-    assert!(out.ends_with("accounts: default, eu_team, us_team (default: default)\n"), "{out}");
+    assert!(out.ends_with("\n\naccounts: default, eu_team, us_team (default: default)\n"), "{out}");
+
+    // An account's namespace names that account, not every one.
+    let output = served.cmd().args(["-e", "help(app.integrations.close.eu_team)"]).output().unwrap();
+    let out = stdout(&output);
+    assert!(out.starts_with("app.integrations.close.eu_team: functions (help(app.integrations.close.eu_team.<name>) for more)\n"), "{out}");
+    assert!(out.ends_with("\n\naccount: eu_team (help(app.integrations.close) lists them all)\n"), "{out}");
+}
+
+#[test]
+fn a_misspelt_account_gets_a_suggestion() {
+    let served = Served::new();
+    let output = served.cmd().args(["-e", "app.integrations.close.eu_tem.list_leads({})"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).starts_with(
+            "close-lua: error: (command line):1: no function or account named eu_tem in app.integrations.close; \
+             did you mean eu_team? (accounts: default, eu_team, us_team)\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(served.sandbox.requests().is_empty());
+}
+
+#[test]
+fn pairs_lists_the_functions_and_the_accounts() {
+    let served = Served::new();
+    let script = "local names = {}
+for key, value in pairs(app.integrations.close) do names[#names + 1] = key .. ':' .. type(value) end
+table.sort(names)
+print(table.concat(names, ' '))
+print(app.integrations.close.us_team == app.integrations.close.us_team)";
+    let output = served.cmd().args(["-e", script]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mut expected: Vec<String> = FUNCTIONS.iter().map(|spec| format!("{}:function", spec.name)).collect();
+    expected.extend(["default:table", "eu_team:table", "us_team:table"].map(String::from));
+    expected.sort();
+    assert_eq!(stdout(&output), format!("{}\ntrue\n", expected.join(" ")));
+}
+
+#[test]
+fn returns_end_with_one_full_stop() {
+    let output = Env::new().cmd().arg("docs").output().unwrap();
+    let reference = stdout(&output);
+    for returns in reference.lines().filter(|line| line.starts_with("Returns: ")) {
+        assert!(returns.ends_with('.') && !returns.ends_with("...."), "{returns}");
+    }
+    for spec in FUNCTIONS {
+        let line = format!("Returns: {}", spec.returns);
+        let line = if spec.returns.ends_with('.') { line } else { format!("{line}.") };
+        assert!(reference.contains(&format!("\n{line}\n")), "{}: {line}", spec.name);
+    }
+    assert!(reference.contains(
+        "\nReturns: the user: id, first_name, last_name, email, organizations = { { id, name, ... } }, ...\n"
+    ));
 }
 
 #[test]
@@ -63,6 +141,32 @@ fn types_write_annotations_that_load_in_lua() {
     let annotations = stdout(&output);
     assert!(annotations.starts_with("---@meta close-lua\n"));
     assert!(annotations.contains("---@field us_team close.Namespace"));
+    // Each function's parameters are the fields of its own class, optional ones marked.
+    for spec in FUNCTIONS.iter().filter(|spec| !spec.params.is_empty()) {
+        let stem: String = spec.name.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
+        let class = format!("close.{stem}Params");
+        let names: Vec<&str> = spec.params.iter().map(|param| param.name).collect();
+        assert_eq!(class_fields(&annotations, &class), names, "{class}");
+        for param in spec.params {
+            let optional = if param.required { "" } else { "?" };
+            let field = format!("---@field {}{optional} ", param.name);
+            let block = &annotations[annotations.find(&format!("---@class {class}\n")).unwrap()..];
+            assert!(block.lines().any(|line| line.starts_with(&field)), "{class}: {field}");
+        }
+        assert!(
+            annotations.contains(&format!("---@param params close.{stem}Params\n---@return"))
+                || annotations.contains(&format!("---@param params? close.{stem}Params\n---@return")),
+            "{}",
+            spec.name
+        );
+    }
+    assert!(annotations.contains(
+        "---@class close.ListActivitiesParams\n---@field lead_id? string Only the activities of this lead.\n"
+    ));
+    assert!(annotations.contains(
+        "---@field type? \"email\"|\"call\"|\"note\"|\"sms\"|\"meeting\" Only activities of this type."
+    ));
+    assert!(annotations.contains("---@class close.CreateTaskParams\n---@field text string What is to be done.\n---@field lead_id string "));
     served.env.write("close.d.lua", &annotations);
     Env::new().cmd().arg("run").arg(served.env.home.path().join("close.d.lua")).assert().success().stdout("");
 }
