@@ -293,6 +293,10 @@ pub fn annotations(accounts: &[String]) -> String {
 mod tests {
     use super::*;
 
+    fn find_param(function: &str, param: &str) -> &'static Param {
+        super::super::specs::find(function).and_then(|spec| spec.param(param)).unwrap()
+    }
+
     #[test]
     fn every_function_and_parameter_is_documented() {
         let reference = markdown();
@@ -300,11 +304,21 @@ mod tests {
             assert!(reference.contains(&format!("## {}\n\n{}", spec.name, spec.summary)), "{}", spec.name);
             assert!(reference.contains(spec.example), "{}", spec.name);
             for param in spec.params {
-                let row = format!("| `{}` | {} |", param.name, param.kind.name());
-                assert!(reference.contains(&row), "{}.{}", spec.name, param.name);
+                let required = if param.required { "yes" } else { "no" };
+                let row = format!(
+                    "| `{}` | {} | {required} | {} | {} |\n",
+                    param.name,
+                    param.kind.name(),
+                    accepts(param),
+                    param.description
+                );
+                assert!(function_markdown(spec).contains(&row), "{}.{}", spec.name, param.name);
             }
         }
         assert!(reference.contains("| `limit` | integer | no | 1 to 100 |"));
+        assert!(reference.contains("organizations = { { id, name, ... } }, ...\n\nExample:"));
+        assert!(reference.contains("Returns: the new lead.\n"));
+        assert!(!reference.contains("...."));
         assert!(reference.contains("`\"email\"`, `\"call\"`"));
     }
 
@@ -318,10 +332,27 @@ mod tests {
         assert!(defined);
         for spec in FUNCTIONS {
             assert!(text.contains(&format!("function Namespace.{}(params) end", spec.name)), "{}", spec.name);
-            for param in spec.params {
-                assert!(text.contains(&format!("---@field {}", param.name)), "{}.{}", spec.name, param.name);
+            if spec.params.is_empty() {
+                continue;
             }
+            // The function's own class holds exactly its parameters, in order.
+            let mut class = format!("---@class close.{}Params\n", class_stem(spec.name));
+            for param in spec.params {
+                let optional = if param.required { "" } else { "?" };
+                class.push_str(&format!(
+                    "---@field {}{optional} {} {}\n",
+                    param.name,
+                    lua_type(param),
+                    param.description
+                ));
+            }
+            assert!(text.contains(&format!("{class}\n")), "{class}");
         }
+        assert_eq!(
+            lua_type(find_param("list_activities", "type")),
+            "\"email\"|\"call\"|\"note\"|\"sms\"|\"meeting\""
+        );
+        assert_eq!(lua_type(find_param("list_leads", "limit")), "integer");
         assert!(text.contains("---@field us_team close.Namespace"));
         assert_eq!(class_stem("list_leads"), "ListLeads");
     }
