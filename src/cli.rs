@@ -1,7 +1,9 @@
 //! Command-line definitions.
 //!
-//! This module holds only what clap parses: the raw input, with the doc comments as help
-//! text. Merging it with the config file and the environment happens in `settings`.
+//! This module holds what clap parses: the raw input, with the doc comments as help text,
+//! and the two things the `lua` interpreter does that clap does not (values attached to
+//! `-l` and `-e`, and the order of those options). Merging it with the config file and the
+//! environment happens in `settings`.
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! Turns the parsed command line into an action and its exit status.
+//! Parses the command line and turns it into an action and its exit status.
 
 mod accounts;
 mod completions;
