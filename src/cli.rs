@@ -1,7 +1,9 @@
 //! Command-line definitions.
 //!
-//! This module holds only what clap parses: the raw input, with the doc comments as help
-//! text. Merging it with the config file and the environment happens in `settings`.
+//! This module holds what clap parses: the raw input, with the doc comments as help text,
+//! and the two things the `lua` interpreter does that clap does not (values attached to
+//! `-l` and `-e`, and the order of those options). Merging it with the config file and the
+//! environment happens in `settings`.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -29,21 +31,158 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
-    /// Run CHUNK, a piece of Lua code, instead of a script (same as `run -e`)
+    /// Run CHUNK, a piece of Lua code, before the script if there is one (same as `run -e`;
+    /// may be repeated)
     #[arg(short = 'e', value_name = "CHUNK")]
-    pub chunk: Option<String>,
+    pub chunks: Vec<String>,
 
-    /// Load MODULE before the script, as `MODULE = require("MODULE")`, or with
-    /// NAME=MODULE as `NAME = require("MODULE")`
+    /// Load MODULE before the script, as `MODULE = require("MODULE")` (a suffix after '-'
+    /// is left out of the name: `-l mod-v2` sets `mod`), or with NAME=MODULE as
+    /// `NAME = require("MODULE")`
     #[arg(short = 'l', value_name = "[NAME=]MODULE")]
     pub modules: Vec<String>,
 
-    /// A script (or - for stdin) and the arguments given to it; with -e, only arguments
+    /// A script (or - for stdin) and the arguments given to it
     #[arg(value_name = "SCRIPT|-] [ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
     pub script_and_args: Vec<OsString>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    /// The `-e` and `-l` options in the order given, which is the order they run in.
+    #[arg(skip)]
+    pub lua_options: Vec<LuaOption>,
+}
+
+/// A `-e` or `-l` option. Like the `lua` interpreter, close-lua runs them in the order of
+/// the command line, before the script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LuaOption {
+    /// `-e CHUNK`: Lua code to run.
+    Chunk(String),
+    /// `-l [NAME=]MODULE`: a module to load into a global.
+    Module(String),
+}
+
+impl Cli {
+    /// Parses a command line. Unlike clap's own parsing, a value attached to a short option
+    /// (`-lm`, `-eprint(1)`) is taken as the `lua` interpreter takes it, and the `-e` and
+    /// `-l` options keep their order.
+    pub fn parse_args(argv: &[OsString]) -> Result<Cli, clap::Error> {
+        let mut command = <Cli as clap::CommandFactory>::command();
+        command.build();
+        let split = split_attached_values(argv, &command);
+        let matches = command.try_get_matches_from(split)?;
+        let mut cli = <Cli as clap::FromArgMatches>::from_arg_matches(&matches)?;
+        cli.lua_options = lua_options(&matches);
+        if let Some(("run", run)) = matches.subcommand() {
+            cli.lua_options.extend(lua_options(run));
+        }
+        Ok(cli)
+    }
+}
+
+/// The `-e` and `-l` options of one command's matches, in command-line order.
+fn lua_options(matches: &clap::ArgMatches) -> Vec<LuaOption> {
+    let mut options: Vec<(usize, LuaOption)> = Vec::new();
+    for (id, make) in
+        [("chunks", LuaOption::Chunk as fn(String) -> LuaOption), ("modules", LuaOption::Module)]
+    {
+        let values = matches.get_many::<String>(id).into_iter().flatten();
+        let indices = matches.indices_of(id).into_iter().flatten();
+        options.extend(indices.zip(values).map(|(index, value)| (index, make(value.clone()))));
+    }
+    options.sort_by_key(|(index, _)| *index);
+    options.into_iter().map(|(_, option)| option).collect()
+}
+
+/// Splits `-lm` into `-l m` (and `-vlm` into `-vl m`) in the words before the script.
+///
+/// clap takes a short option with an attached value for a script name when a letter of the
+/// value is not itself a short option, because the script's place accepts words starting
+/// with '-'. Only the words before the script are looked at: everything from the script on
+/// belongs to the script.
+fn split_attached_values(argv: &[OsString], command: &clap::Command) -> Vec<OsString> {
+    let mut command = command;
+    let mut words = argv.iter();
+    let mut out: Vec<OsString> = words.next().into_iter().cloned().collect();
+    while let Some(word) = words.next() {
+        let Some(text) = word.to_str() else {
+            out.push(word.clone());
+            break;
+        };
+        if text == "--" || text == "-" {
+            out.push(word.clone());
+            break;
+        }
+        if let Some(long) = text.strip_prefix("--") {
+            out.push(word.clone());
+            let takes_value = command
+                .get_arguments()
+                .any(|arg| arg.get_long() == Some(long) && arg.get_action().takes_values());
+            if takes_value && let Some(value) = words.next() {
+                out.push(value.clone());
+            }
+            continue;
+        }
+        if let Some(cluster) = text.strip_prefix('-') {
+            match split_cluster(cluster, command) {
+                Some(Cluster::Flags) => out.push(word.clone()),
+                Some(Cluster::ValueNext) => {
+                    out.push(word.clone());
+                    if let Some(value) = words.next() {
+                        out.push(value.clone());
+                    }
+                }
+                Some(Cluster::Attached(options, value)) => {
+                    out.push(format!("-{options}").into());
+                    out.push(value.into());
+                }
+                // An unknown letter: clap takes the word for the script, and so must this.
+                None => {
+                    out.push(word.clone());
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(word.clone());
+        match command.find_subcommand(text) {
+            Some(subcommand) => command = subcommand,
+            None => break,
+        }
+    }
+    out.extend(words.cloned());
+    out
+}
+
+/// What a cluster of short options (`vq`, `lm`, `e`) holds.
+enum Cluster {
+    /// Only flags.
+    Flags,
+    /// It ends with an option whose value is the next word.
+    ValueNext,
+    /// Options, the last taking the value that follows it in the same word.
+    Attached(String, String),
+}
+
+/// Reads a cluster of short options; `None` when a letter is no option of `command`.
+fn split_cluster(cluster: &str, command: &clap::Command) -> Option<Cluster> {
+    for (at, letter) in cluster.char_indices() {
+        let arg = command.get_arguments().find(|arg| arg.get_short() == Some(letter))?;
+        if !arg.get_action().takes_values() {
+            continue;
+        }
+        let end = at + letter.len_utf8();
+        let value = &cluster[end..];
+        if value.is_empty() {
+            return Some(Cluster::ValueNext);
+        }
+        // `-l=m` is clap's own spelling of an attached value.
+        let value = value.strip_prefix('=').unwrap_or(value);
+        return Some(Cluster::Attached(cluster[..end].to_string(), value.to_string()));
+    }
+    Some(Cluster::Flags)
 }
 
 /// Options that apply to every subcommand and may stand before or after its name.
@@ -184,7 +323,7 @@ pub enum ConfigCommand {
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Serve the sandbox on 127.0.0.1 until interrupted, for other tools and benchmarks.
-    /// Prints a config for its accounts on stdout first.
+    /// Prints a config for its accounts on stdout first (or writes it with --write-config).
     Serve(ServeArgs),
 }
 
@@ -210,6 +349,10 @@ pub struct ServeArgs {
     /// Requests per second each key may make before answers turn to 429
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub rate_limit: u32,
+
+    /// Write the config to PATH, readable by you only, instead of printing it
+    #[arg(long, value_name = "PATH")]
+    pub write_config: Option<PathBuf>,
 }
 
 /// Arguments of `close-lua run`.
@@ -219,17 +362,18 @@ pub struct RunArgs {
     #[command(flatten)]
     pub global: GlobalArgs,
 
-    /// Run CHUNK, a piece of Lua code, instead of a script
+    /// Run CHUNK, a piece of Lua code, before the script if there is one (may be repeated)
     #[arg(short = 'e', value_name = "CHUNK")]
-    pub chunk: Option<String>,
+    pub chunks: Vec<String>,
 
-    /// Load MODULE before the script, as `MODULE = require("MODULE")`, or with
-    /// NAME=MODULE as `NAME = require("MODULE")`
+    /// Load MODULE before the script, as `MODULE = require("MODULE")` (a suffix after '-'
+    /// is left out of the name: `-l mod-v2` sets `mod`), or with NAME=MODULE as
+    /// `NAME = require("MODULE")`
     #[arg(short = 'l', value_name = "[NAME=]MODULE")]
     pub modules: Vec<String>,
 
-    /// The script (or - for stdin) followed by its arguments; with -e, only arguments.
-    /// Everything after the script goes to it untouched, even if it looks like an option.
+    /// The script (or - for stdin) followed by its arguments. Everything after the script
+    /// goes to it untouched, even if it looks like an option.
     #[arg(value_name = "SCRIPT|-] [ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
     pub script_and_args: Vec<OsString>,
 }
@@ -239,7 +383,8 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Cli {
-        Cli::try_parse_from(args).expect("arguments should parse")
+        let argv: Vec<OsString> = args.iter().map(OsString::from).collect();
+        Cli::parse_args(&argv).expect("arguments should parse")
     }
 
     fn run_args(cli: Cli) -> RunArgs {
@@ -272,15 +417,59 @@ mod tests {
     }
 
     #[test]
-    fn chunk_takes_arguments_after_it() {
-        let run = run_args(parse(&["close-lua", "run", "-e", "print(...)", "a", "-b"]));
-        assert_eq!(run.chunk.as_deref(), Some("print(...)"));
-        assert_eq!(run.script_and_args, ["a", "-b"]);
+    fn the_first_word_after_the_options_is_the_script_even_with_e() {
+        let run = run_args(parse(&["close-lua", "run", "-e", "x = 1", "s.lua", "-b"]));
+        assert_eq!(run.chunks, ["x = 1"]);
+        assert_eq!(run.script_and_args, ["s.lua", "-b"]);
 
-        let cli = parse(&["close-lua", "-e", "print(...)", "x", "--y"]);
-        assert_eq!(cli.chunk.as_deref(), Some("print(...)"));
-        assert_eq!(cli.script_and_args, ["x", "--y"]);
-        assert!(cli.command.is_none());
+        let cli = parse(&["close-lua", "-e", "print(1)", "--sandbox"]);
+        assert!(cli.global.sandbox);
+        assert!(cli.script_and_args.is_empty() && cli.command.is_none());
+    }
+
+    #[test]
+    fn e_and_l_keep_their_order_across_run() {
+        let cli = parse(&["close-lua", "-l", "a", "-e", "one", "run", "-e", "two", "-l", "b=c", "s.lua"]);
+        assert_eq!(
+            cli.lua_options,
+            [
+                LuaOption::Module("a".into()),
+                LuaOption::Chunk("one".into()),
+                LuaOption::Chunk("two".into()),
+                LuaOption::Module("b=c".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn values_may_be_attached_to_short_options() {
+        let cli = parse(&["close-lua", "-lm", "-eprint(1)", "-vl=n", "-e", "x", "s.lua", "-lq"]);
+        assert_eq!(
+            cli.lua_options,
+            [
+                LuaOption::Module("m".into()),
+                LuaOption::Chunk("print(1)".into()),
+                LuaOption::Module("n".into()),
+                LuaOption::Chunk("x".into())
+            ]
+        );
+        assert_eq!(cli.global.verbose, 1);
+        // After the script, words are the script's, attached or not.
+        assert_eq!(cli.script_and_args, ["s.lua", "-lq"]);
+    }
+
+    #[test]
+    fn attached_values_are_split_only_before_the_script() {
+        let mut command = <Cli as clap::CommandFactory>::command();
+        command.build();
+        let split = |args: &[&str]| -> Vec<String> {
+            let argv: Vec<OsString> = args.iter().map(OsString::from).collect();
+            split_attached_values(&argv, &command).iter().map(|w| w.to_string_lossy().into_owned()).collect()
+        };
+        assert_eq!(split(&["c", "--config", "-lx", "-lm"]), ["c", "--config", "-lx", "-l", "m"]);
+        assert_eq!(split(&["c", "run", "-qemain()", "a", "-lm"]), ["c", "run", "-qe", "main()", "a", "-lm"]);
+        assert_eq!(split(&["c", "-x", "-lm"]), ["c", "-x", "-lm"]);
+        assert_eq!(split(&["c", "--", "-lm"]), ["c", "--", "-lm"]);
     }
 
     #[test]

@@ -148,22 +148,6 @@ pub fn default_path() -> Option<PathBuf> {
     Some(dirs.config_dir().join("config.toml"))
 }
 
-/// What to tell a user who has no config file yet; `sandbox` when the run already asked for
-/// the sandbox (which then suggests itself no more).
-pub fn creation_hint(path: &Path, sandbox: bool) -> String {
-    let mut hint = format!(
-        "create {} with an [accounts.default] table holding your api_key \
-         (config.example.toml in the close-lua repository shows every setting)",
-        path.display()
-    );
-    if sandbox {
-        hint.push_str(", or leave out --config to use the sandbox's own accounts");
-    } else {
-        hint.push_str(", or set CLOSE_API_KEY; to try close-lua without an account, add --sandbox");
-    }
-    hint
-}
-
 /// Reads and parses a config file. `Ok(None)` when there is no file at `path`.
 pub fn read(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
     let text = match std::fs::read_to_string(path) {
@@ -238,7 +222,9 @@ fn toml_error(text: &str, err: &toml::de::Error) -> String {
         Some(span) => {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
-            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            // Characters, not bytes, as an editor counts them.
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let column = before[line_start..].chars().count() + 1;
             format!("line {line}, column {column}: {message}")
         }
         None => message.to_string(),
@@ -280,6 +266,14 @@ mod tests {
     fn malformed_toml_names_file_line_and_column() {
         let err = parse_str("[accounts.us]\napi_key = \"unterminated\n").unwrap_err();
         assert!(err.message.starts_with("config file /etc/c.toml is not valid: line 2, column "), "{err}");
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let err = parse_str("[accounts]\n\"zürich\" = { api_key = \"k\", mode = \"nope\" }\n").unwrap_err();
+        assert!(err.message.contains("line 2, column 36: unknown variant `nope`"), "{err}");
+        let err = parse_str("[accounts.a]\napi_key = \"ü\" x\n").unwrap_err();
+        assert!(err.message.contains("line 2, column 15: "), "{err}");
     }
 
     #[test]

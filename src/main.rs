@@ -1,13 +1,10 @@
 //! The close-lua binary: parse the command line, run, exit with the status.
 
-use clap::Parser;
-
 fn main() {
     restore_default_sigpipe();
     keep_freed_memory();
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let cli = close_lua::cli::Cli::parse_from(&argv);
-    let status = close_lua::commands::dispatch(cli, &argv);
+    let status = close_lua::commands::run(&argv);
     close_lua::runner::flush_lua_output();
     std::process::exit(status);
 }

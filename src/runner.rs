@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use mlua::chunk::ChunkMode;
 use mlua::{Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, Value, VmState};
 
+use crate::cli::LuaOption;
 use crate::interrupt;
 use crate::lua::namespace::{self, Context, Glue};
 use crate::settings::Settings;
@@ -22,30 +23,28 @@ pub const EXIT_SCRIPT_ERROR: i32 = 1;
 /// Exit status of a usage or configuration error.
 pub const EXIT_USAGE: i32 = 2;
 
-/// Where the Lua code comes from.
+/// Where a script's code comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// A script file.
     File(PathBuf),
     /// Standard input (`-`).
     Stdin,
-    /// A chunk given with `-e`.
-    Chunk(String),
 }
 
 /// A script and its command line.
 #[derive(Debug, Clone)]
 pub struct Script {
-    /// The code to run.
-    pub source: Source,
-    /// The arguments after the script: `arg[1]`, `arg[2]`... and `...`.
+    /// The `-e` chunks and `-l` modules, run in this order before the script.
+    pub lua_options: Vec<LuaOption>,
+    /// The script; `None` when only `-e` chunks run.
+    pub source: Option<Source>,
+    /// The arguments after the script: `arg[1]`, `arg[2]`... and the script's `...`.
     pub args: Vec<OsString>,
     /// close-lua's own command line before the script: `arg[-n]` .. `arg[-1]`.
     pub before: Vec<OsString>,
-    /// `arg[0]`: the script's path, `-`, or the chunk.
+    /// `arg[0]`: the script's path or `-`; without a script, the program's name.
     pub name: OsString,
-    /// Modules to load first, from `-l`: `module` or `name=module`.
-    pub modules: Vec<String>,
 }
 
 /// Runs a script and returns the process's exit status.
@@ -61,9 +60,11 @@ pub fn run(settings: Settings, script: Script) -> i32 {
 }
 
 /// How a run ended when it did not end well.
-struct Ended {
-    message: String,
-    status: i32,
+pub(crate) struct Ended {
+    /// What to tell the user.
+    pub(crate) message: String,
+    /// The exit status.
+    pub(crate) status: i32,
 }
 
 impl Ended {
@@ -79,24 +80,78 @@ impl From<mlua::Error> for Ended {
 }
 
 fn run_script(settings: Settings, script: Script) -> Result<i32, Ended> {
-    let code = read_source(&script.source)?;
+    // Everything is read and compiled before anything runs, so that a missing script or a
+    // syntax error changes nothing.
+    let code = script.source.as_ref().map(read_source).transpose()?;
     let (lua, glue) = new_vm(settings, false)?;
     lua.globals().set("arg", arg_table(&lua, &script)?)?;
-    if let Source::File(path) = &script.source {
+    if let Some(Source::File(path)) = &script.source {
         search_beside(&lua, path)?;
     }
+    let steps = lua_option_steps(&lua, &script.lua_options)?;
+    let main = match (&code, &script.source) {
+        (Some(code), Some(source)) => Some(compile(&lua, code, &chunk_name(source))?),
+        _ => None,
+    };
     run_lua_init(&lua)?;
-    for module in &script.modules {
-        require(&lua, module)?;
-    }
 
-    let main = lua
-        .load(prepare(&code))
-        .set_name(chunk_name(&script.source))
+    let sequence = lua.load(SEQUENCE).set_name("=[close-lua]").into_function()?;
+    let main = sequence.call::<Function>((steps, main))?;
+    execute(&lua, &glue, main, &script.args)
+}
+
+/// Makes one function of the `-e`/`-l` steps and the script, which `execute` runs like a
+/// script. Its own frames are close-lua's, so tracebacks leave them out.
+///
+/// `call` takes the function to call straight from `...`, so that a traceback names the
+/// chunk "main chunk" as `lua` does, not after a variable of this code. `require` is called
+/// through `pcall` so that its message names no line of this code either.
+const SEQUENCE: &str = "local steps, script = ...
+local function call(...) (...)(select(2, ...)) end
+local function load(global, module)
+  local ok, loaded = pcall(require, module)
+  if not ok then error(loaded, 0) end
+  _G[global] = loaded
+end
+return function(...)
+  for _, step in ipairs(steps) do
+    if type(step) == 'function' then call(step) else load(step[1], step[2]) end
+  end
+  if script then call(script, ...) end
+end";
+
+/// Compiles a chunk of Lua text; a syntax error is the script's failure.
+fn compile(lua: &Lua, code: &[u8], name: &str) -> Result<Function, Ended> {
+    lua.load(prepare(code))
+        .set_name(name)
         .set_mode(ChunkMode::Text)
         .into_function()
-        .map_err(|err| Ended::script(syntax_message(err)))?;
-    execute(&lua, &glue, main, &script.args)
+        .map_err(|err| Ended::script(syntax_message(err)))
+}
+
+/// The `-e` and `-l` options as a Lua list: a compiled function for each chunk, and
+/// `{ global, module }` for each module.
+fn lua_option_steps(lua: &Lua, options: &[LuaOption]) -> Result<Table, Ended> {
+    let steps = lua.create_table()?;
+    for option in options {
+        match option {
+            LuaOption::Chunk(code) => steps.push(compile(lua, code.as_bytes(), "=(command line)")?)?,
+            LuaOption::Module(spec) => {
+                let (global, module) = module_global(spec);
+                steps.push(lua.create_sequence_from([global, module])?)?;
+            }
+        }
+    }
+    Ok(steps)
+}
+
+/// The global and the module of `-l name=module` or `-l module`. As in `lua`, a module
+/// named with a version suffix (`mod-v2`) goes into the global named before the '-'.
+fn module_global(spec: &str) -> (&str, &str) {
+    match spec.split_once('=') {
+        Some((global, module)) => (global, module),
+        None => (spec.split('-').next().unwrap_or(spec), spec),
+    }
 }
 
 /// A fresh VM with the standard libraries, the bindings, `json`, `csv`, and the stops for
@@ -126,9 +181,10 @@ fn search_beside(lua: &Lua, script: &std::path::Path) -> mlua::Result<()> {
     package.set("cpath", format!("{folder}/?.so;{cpath}"))
 }
 
-/// Runs `LUA_INIT_5_4` or else `LUA_INIT` before the script, as the `lua` interpreter does:
-/// a value starting with `@` names a file to run, anything else is Lua code.
-fn run_lua_init(lua: &Lua) -> Result<(), Ended> {
+/// Runs `LUA_INIT_5_4` or else `LUA_INIT` before the script (or the prompt), as the `lua`
+/// interpreter does: a value starting with `@` names a file to run, anything else is Lua
+/// code.
+pub(crate) fn run_lua_init(lua: &Lua) -> Result<(), Ended> {
     let Some((name, value)) = ["LUA_INIT_5_4", "LUA_INIT"]
         .iter()
         .find_map(|name| std::env::var(name).ok().map(|value| (*name, value)))
@@ -148,15 +204,6 @@ fn run_lua_init(lua: &Lua) -> Result<(), Ended> {
         .set_mode(ChunkMode::Text)
         .exec()
         .map_err(|err| Ended::script(root_message(&err)))
-}
-
-/// `-l name=module` (or `-l module`): `name = require("module")` before the script.
-fn require(lua: &Lua, spec: &str) -> Result<(), Ended> {
-    let (global, module) = spec.split_once('=').unwrap_or((spec, spec));
-    let require: Function = lua.globals().get("require")?;
-    let loaded: Value = require.call(module).map_err(|err| Ended::script(root_message(&err)))?;
-    lua.globals().set(global, loaded)?;
-    Ok(())
 }
 
 /// How many Lua instructions run between checks for Ctrl-C and the end of `--max-runtime`.
@@ -227,16 +274,14 @@ fn read_source(source: &Source) -> Result<Vec<u8>, Ended> {
                 .map_err(|err| usage(format!("cannot read stdin: {err}")))?;
             Ok(code)
         }
-        Source::Chunk(code) => Ok(code.clone().into_bytes()),
     }
 }
 
-/// The name errors use for the chunk: the path as given, `stdin`, or `(command line)`.
+/// The name errors use for the script: the path as given, or `stdin`.
 fn chunk_name(source: &Source) -> String {
     match source {
         Source::File(path) => format!("@{}", path.display()),
         Source::Stdin => "=stdin".to_string(),
-        Source::Chunk(_) => "=(command line)".to_string(),
     }
 }
 
@@ -252,7 +297,8 @@ fn prepare(code: &[u8]) -> &[u8] {
 }
 
 /// `arg` as the `lua` interpreter builds it: the script at 0, its arguments at 1..n, and
-/// the command line before it at negative indices.
+/// the command line before it at negative indices (without a script, `name` is the
+/// program and `args` the rest of the command line).
 fn arg_table(lua: &Lua, script: &Script) -> mlua::Result<Table> {
     let table = lua.create_table_with_capacity(script.args.len(), script.before.len() + 1)?;
     let before = script.before.len() as i64;
@@ -357,12 +403,11 @@ fn clean_traceback(traceback: &str) -> String {
             }
             continue;
         }
-        if line.contains("in function 'xpcall'")
-            && lines.last().is_some_and(|last| last.contains("in main chunk"))
-        {
-            break;
-        }
         lines.push(line);
+    }
+    // The lowest `xpcall` is the one that runs the script: it and what follows are close-lua's.
+    if let Some(ours) = lines.iter().rposition(|line| line.contains("in function 'xpcall'")) {
+        lines.truncate(ours);
     }
     if lines.len() <= 1 {
         return String::new();

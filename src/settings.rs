@@ -6,7 +6,7 @@
 //! needs no configuration at all.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::cli::GlobalArgs;
@@ -223,7 +223,7 @@ pub fn load_accounts(
         let path = settings.config_path.as_deref().unwrap_or_else(|| "".as_ref());
         let via = if settings.config_source == Source::Flag { "--config" } else { "CLOSE_LUA_CONFIG" };
         return Err(ConfigError::new(format!("config file {} (from {via}) does not exist", path.display()))
-            .with_hint(config::creation_hint(path, settings.sandbox)));
+            .with_hint(creation_hint(path, settings.config_source, settings.sandbox)));
     }
 
     let network = Network::new(settings, file.as_ref().map(|(_, file)| file));
@@ -326,6 +326,28 @@ fn key_of(
     })
 }
 
+/// What to tell a user whose config file does not exist: `close-lua config init` writes one
+/// at the same place. `CLOSE_API_KEY` is suggested only where it would be used, that is
+/// when no config file was asked for; `sandbox` when the run already asked for the sandbox
+/// (which then suggests itself no more).
+fn creation_hint(path: &Path, from: Source, sandbox: bool) -> String {
+    let init = match from {
+        Source::Flag => format!("close-lua --config {} config init", path.display()),
+        _ => "close-lua config init".to_string(),
+    };
+    let mut hint =
+        format!("{init} writes a commented config at {} to fill in with your api_key", path.display());
+    match (from, sandbox) {
+        (Source::Flag, true) => hint.push_str(", or leave out --config to use the sandbox's own accounts"),
+        (Source::Env, true) => hint.push_str(", or unset CLOSE_LUA_CONFIG to use the sandbox's own accounts"),
+        (Source::Default, _) => {
+            hint.push_str(", or set CLOSE_API_KEY; to try close-lua without an account, add --sandbox")
+        }
+        (_, false) => hint.push_str("; to try close-lua without an account, add --sandbox"),
+    }
+    hint
+}
+
 /// The single `default` account that `CLOSE_API_KEY` gives when there is no config file.
 fn accounts_from_env(settings: &Settings) -> Result<Found, ConfigError> {
     let Some(api_key) = settings.env_api_key.clone() else {
@@ -334,7 +356,7 @@ fn accounts_from_env(settings: &Settings) -> Result<Found, ConfigError> {
             None => "no config file (the home directory is unknown) and CLOSE_API_KEY is not set".to_string(),
         };
         let path = settings.config_path.clone().unwrap_or_else(|| PathBuf::from("config.toml"));
-        return Err(ConfigError::new(message).with_hint(config::creation_hint(&path, false)));
+        return Err(ConfigError::new(message).with_hint(creation_hint(&path, Source::Default, false)));
     };
     let base_url = match &settings.env_base_url {
         Some(url) => {
@@ -481,7 +503,25 @@ mod tests {
         // The explicit path wins even over CLOSE_API_KEY.
         let err = load(&settings).unwrap_err();
         assert_eq!(err.message, "config file /nonexistent/c.toml (from --config) does not exist");
-        assert!(err.hint.is_some());
+        assert_eq!(
+            err.hint.as_deref(),
+            Some(
+                "close-lua --config /nonexistent/c.toml config init writes a commented config at \
+                 /nonexistent/c.toml to fill in with your api_key; to try close-lua without an account, add --sandbox"
+            )
+        );
+
+        settings.config_source = Source::Env;
+        settings.sandbox = true;
+        let err = load(&settings).unwrap_err();
+        assert_eq!(err.message, "config file /nonexistent/c.toml (from CLOSE_LUA_CONFIG) does not exist");
+        assert_eq!(
+            err.hint.as_deref(),
+            Some(
+                "close-lua config init writes a commented config at /nonexistent/c.toml to fill in with your \
+                 api_key, or unset CLOSE_LUA_CONFIG to use the sandbox's own accounts"
+            )
+        );
     }
 
     #[test]
@@ -505,7 +545,13 @@ mod tests {
         settings.config_path = Some(PathBuf::from("/nonexistent/c.toml"));
         let err = load(&settings).unwrap_err();
         assert_eq!(err.message, "no config file at /nonexistent/c.toml and CLOSE_API_KEY is not set");
-        assert!(err.hint.unwrap().contains("--sandbox"));
+        assert_eq!(
+            err.hint.as_deref(),
+            Some(
+                "close-lua config init writes a commented config at /nonexistent/c.toml to fill in with your \
+                 api_key, or set CLOSE_API_KEY; to try close-lua without an account, add --sandbox"
+            )
+        );
     }
 
     #[test]

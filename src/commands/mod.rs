@@ -1,52 +1,72 @@
-//! Turns the parsed command line into an action and its exit status.
+//! Parses the command line and turns it into an action and its exit status.
 
 mod accounts;
+mod completions;
 mod docs;
 mod repl;
 mod sandbox;
 
 use std::ffi::OsString;
 
-use crate::cli::{Cli, Command, ConfigCommand, GlobalArgs, SandboxCommand};
+use crate::cli::{Cli, Command, ConfigCommand, GlobalArgs, LuaOption, SandboxCommand};
 use crate::runner::{self, EXIT_USAGE, Script, Source};
 use crate::settings::Settings;
 
-/// Runs what the command line asks for; `argv` is the full command line, from which the
-/// script's `arg` table takes its negative indices.
+/// Parses the command line and runs what it asks for; returns the exit status. `argv` is
+/// the full command line, from which the script's `arg` table is made.
+pub fn run(argv: &[OsString]) -> i32 {
+    match Cli::parse_args(argv) {
+        Ok(cli) => dispatch(cli, argv),
+        Err(err) => usage_error(&err),
+    }
+}
+
+/// Prints clap's help, version or usage error; errors get close-lua's prefix like every
+/// other message.
+fn usage_error(err: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return err.exit_code();
+    }
+    let text = err.render().to_string();
+    eprint!(
+        "close-lua: {}",
+        text.strip_prefix("error: ").map_or(text.clone(), |rest| format!("error: {rest}"))
+    );
+    EXIT_USAGE
+}
+
+/// Runs what the parsed command line asks for.
 pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
-    let (global, chunk, words, modules) = match cli.command {
-        Some(Command::Run(run)) => {
-            let mut modules = cli.modules;
-            modules.extend(run.modules);
-            (cli.global.merged_with(run.global), run.chunk, run.script_and_args, modules)
-        }
+    let (global, words) = match cli.command {
+        Some(Command::Run(run)) => (cli.global.merged_with(run.global), run.script_and_args),
         Some(Command::Sandbox(SandboxCommand::Serve(args))) => {
             start_logging(&cli.global);
             return sandbox::serve(args);
         }
         Some(other) => return dispatch_other(cli.global, other),
-        None => (cli.global, cli.chunk, cli.script_and_args, cli.modules),
+        None => (cli.global, cli.script_and_args),
     };
     start_logging(&global);
     let settings = Settings::resolve(global, |name| std::env::var(name).ok());
 
     // After `--`, a script may have any name, even one that looks like an option.
     let after_dashes = argv.len().checked_sub(words.len() + 1).is_some_and(|i| argv[i] == "--");
-    if chunk.is_none()
-        && !after_dashes
-        && let Some(message) = words.first().and_then(misplaced_option)
-    {
+    if !after_dashes && let Some(message) = words.first().and_then(misplaced_option) {
         eprintln!("close-lua: error: {message}");
         eprintln!(
             "hint: close-lua's options go before the script; everything after the script is passed to it"
         );
         return EXIT_USAGE;
     }
-    match script_from(chunk, words, argv) {
-        Some(mut script) => {
-            script.modules = modules;
-            runner::run(settings, script)
-        }
+    match script_from(cli.lua_options, words, argv) {
+        Some(script) => runner::run(settings, script),
         None => {
             eprintln!("close-lua: error: nothing to run: give a script, - for stdin, or -e CHUNK");
             eprintln!("hint: close-lua --help shows examples");
@@ -69,11 +89,7 @@ fn dispatch_other(global: GlobalArgs, command: Command) -> i32 {
         Command::Config(ConfigCommand::Path(args)) => accounts::config_path(&settings_of(args.global)),
         Command::Config(ConfigCommand::Init(args)) => accounts::config_init(&settings_of(args.global)),
         Command::Repl(args) => repl::repl(settings_of(args.global)),
-        Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "close-lua", &mut std::io::stdout());
-            0
-        }
+        Command::Completions { shell } => completions::completions(shell),
         Command::Run(_) | Command::Sandbox(_) => unreachable!("handled by dispatch"),
     }
 }
@@ -101,21 +117,27 @@ fn misplaced_option(word: &OsString) -> Option<String> {
     })
 }
 
-/// The script and its arguments; `None` when there is neither a script nor a chunk.
-fn script_from(chunk: Option<String>, mut words: Vec<OsString>, argv: &[OsString]) -> Option<Script> {
-    let (source, name, args) = match chunk {
-        Some(code) => (Source::Chunk(code.clone()), OsString::from(code), words),
-        None if words.is_empty() => return None,
-        None => {
-            let name = words.remove(0);
-            let source = if name == "-" { Source::Stdin } else { Source::File(name.clone().into()) };
-            (source, name, words)
+/// The script, its arguments and the `-e`/`-l` options to run first; `None` when there is
+/// neither a script nor a chunk.
+///
+/// `arg` is made as the `lua` interpreter makes it: the script at 0, what follows it at
+/// 1..n and what comes before it at negative indices; without a script, the program at 0
+/// and everything else after it.
+fn script_from(lua_options: Vec<LuaOption>, mut words: Vec<OsString>, argv: &[OsString]) -> Option<Script> {
+    let has_chunk = lua_options.iter().any(|option| matches!(option, LuaOption::Chunk(_)));
+    if words.is_empty() {
+        if !has_chunk {
+            return None;
         }
-    };
-    // The script (or chunk) and its arguments end the command line; what comes before it is
-    // close-lua's own part.
-    let before_len = argv.len().saturating_sub(args.len() + 1);
-    Some(Script { source, args, before: argv[..before_len].to_vec(), name, modules: Vec::new() })
+        let (name, args) = argv.split_first().map_or((OsString::new(), &[][..]), |(n, a)| (n.clone(), a));
+        return Some(Script { lua_options, source: None, args: args.to_vec(), before: Vec::new(), name });
+    }
+    // The script and its arguments end the command line (clap hands over everything from
+    // the script on), so what comes before them is close-lua's own part.
+    let before_len = argv.len().saturating_sub(words.len());
+    let name = words.remove(0);
+    let source = if name == "-" { Source::Stdin } else { Source::File(name.clone().into()) };
+    Some(Script { lua_options, source: Some(source), args: words, before: argv[..before_len].to_vec(), name })
 }
 
 /// Sends close-lua's own log to stderr: warnings always, one line per HTTP call with -v,
@@ -153,12 +175,14 @@ mod tests {
 
     #[test]
     fn script_args_and_what_came_before() {
-        let argv = os(&["close-lua", "run", "--sandbox", "s.lua", "a", "-b"]);
-        let script = script_from(None, os(&["s.lua", "a", "-b"]), &argv).unwrap();
-        assert_eq!(script.source, Source::File("s.lua".into()));
+        let argv = os(&["close-lua", "run", "--sandbox", "-e", "x=1", "s.lua", "a", "-b"]);
+        let options = vec![LuaOption::Chunk("x=1".into())];
+        let script = script_from(options.clone(), os(&["s.lua", "a", "-b"]), &argv).unwrap();
+        assert_eq!(script.source, Some(Source::File("s.lua".into())));
+        assert_eq!(script.lua_options, options);
         assert_eq!(
             (script.name, script.args, script.before),
-            (OsString::from("s.lua"), os(&["a", "-b"]), os(&["close-lua", "run", "--sandbox"]))
+            (OsString::from("s.lua"), os(&["a", "-b"]), os(&["close-lua", "run", "--sandbox", "-e", "x=1"]))
         );
     }
 
@@ -177,11 +201,16 @@ mod tests {
     }
 
     #[test]
-    fn chunk_is_arg_zero() {
-        let argv = os(&["close-lua", "-e", "print(...)", "x"]);
-        let script = script_from(Some("print(...)".into()), os(&["x"]), &argv).unwrap();
-        assert_eq!(script.source, Source::Chunk("print(...)".into()));
-        assert_eq!(script.before, os(&["close-lua", "-e"]));
-        assert!(script_from(None, vec![], &argv).is_none());
+    fn without_a_script_the_program_is_arg_zero() {
+        let argv = os(&["close-lua", "-e", "print(...)", "--sandbox"]);
+        let options = vec![LuaOption::Chunk("print(...)".into())];
+        let script = script_from(options, vec![], &argv).unwrap();
+        assert_eq!(script.source, None);
+        assert_eq!(
+            (script.name, script.args, script.before),
+            (OsString::from("close-lua"), os(&["-e", "print(...)", "--sandbox"]), vec![])
+        );
+        assert!(script_from(vec![], vec![], &argv).is_none());
+        assert!(script_from(vec![LuaOption::Module("m".into())], vec![], &argv).is_none());
     }
 }

@@ -20,6 +20,11 @@ pub fn repl(settings: Settings) -> i32 {
             return EXIT_USAGE;
         }
     };
+    // As with `lua -i`, LUA_INIT runs before the prompt, and its failure ends the session.
+    if let Err(ended) = runner::run_lua_init(&lua) {
+        eprintln!("close-lua: error: {}", ended.message);
+        return ended.status;
+    }
     let mut editor = match rustyline::DefaultEditor::new() {
         Ok(editor) => editor,
         Err(err) => {

@@ -1,6 +1,7 @@
 //! `close-lua sandbox serve`: the sandbox on its own, for other tools and benchmarks.
 
 use std::io::Write;
+use std::path::Path;
 
 use crate::cli::ServeArgs;
 use crate::runner::EXIT_USAGE;
@@ -34,12 +35,42 @@ pub fn serve(args: ServeArgs) -> i32 {
             sandbox.base_url()
         ));
     }
-    let mut stdout = std::io::stdout();
-    if stdout.write_all(config.as_bytes()).and_then(|()| stdout.flush()).is_err() {
-        return EXIT_USAGE;
+    match &args.write_config {
+        Some(path) => {
+            if let Err(err) = write_private(path, &config) {
+                eprintln!("close-lua: error: cannot write the config to {}: {err}", path.display());
+                return EXIT_USAGE;
+            }
+            eprintln!("close-lua: wrote the sandbox's config to {}", path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout();
+            if stdout.write_all(config.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+                return EXIT_USAGE;
+            }
+        }
     }
     eprintln!("close-lua: sandbox serving at {}; stop it with Ctrl-C", sandbox.base_url());
     loop {
         std::thread::park();
     }
+}
+
+/// Writes a config file readable by its owner only, replacing one a previous run wrote: the
+/// keys in it are the sandbox's, but close-lua warns about any config others can read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        // The mode applies only to a new file; an old one is made private first.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.flush()
 }

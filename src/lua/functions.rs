@@ -10,6 +10,8 @@ use std::sync::Arc;
 use mlua::{Lua, Table, Value};
 
 use super::Failure;
+use super::dry_run::DryAccount;
+pub use super::dry_run::DryRun;
 use super::json;
 use super::specs::DEFAULT_LIMIT;
 use super::validate::{ParamValue, Validated};
@@ -27,51 +29,19 @@ pub struct AccountHandle {
     custom_fields: RefCell<Option<Rc<Vec<CustomField>>>>,
     /// What scripts may do with the account.
     pub mode: Mode,
-    /// Set in a dry run: writes are reported and counted here instead of sent.
-    pub dry_run: Option<Rc<DryRun>>,
-}
-
-/// The writes a dry run did not send.
-#[derive(Debug, Default)]
-pub struct DryRun {
-    writes: RefCell<Vec<Method>>,
-}
-
-impl DryRun {
-    /// Reports a write that is not sent, and returns its number (1 for the first).
-    fn report(&self, method: Method, path: &str, body: Option<&serde_json::Value>) -> usize {
-        let body = body.map(|body| format!(" {body}")).unwrap_or_default();
-        eprintln!("close-lua: dry run: {method} {path}{body}");
-        let mut writes = self.writes.borrow_mut();
-        writes.push(method);
-        writes.len()
-    }
-
-    /// The closing line: how many writes were not sent, by method.
-    pub fn summary(&self) -> String {
-        let writes = self.writes.borrow();
-        if writes.is_empty() {
-            return "dry run: no writes".to_string();
-        }
-        let by_method: Vec<String> = [Method::Post, Method::Put, Method::Delete]
-            .iter()
-            .map(|method| (method, writes.iter().filter(|w| *w == method).count()))
-            .filter(|(_, count)| *count > 0)
-            .map(|(method, count)| format!("{count} {method}"))
-            .collect();
-        let noun = if writes.len() == 1 { "write was" } else { "writes were" };
-        format!("dry run: {} {noun} not sent ({})", writes.len(), by_method.join(", "))
-    }
+    /// Set in a dry run: writes are reported instead of sent, and remembered.
+    dry_run: Option<DryAccount>,
 }
 
 impl AccountHandle {
     /// Wraps a client.
     pub fn new(client: Client, mode: Mode, dry_run: Option<Rc<DryRun>>) -> AccountHandle {
+        let dry_run = dry_run.map(DryAccount::new);
         AccountHandle { client: Arc::new(client), custom_fields: RefCell::new(None), mode, dry_run }
     }
 
     /// The account's lead custom fields, fetched once per run.
-    fn custom_fields(&self) -> Result<Rc<Vec<CustomField>>, ApiError> {
+    pub(super) fn custom_fields(&self) -> Result<Rc<Vec<CustomField>>, ApiError> {
         if let Some(fields) = self.custom_fields.borrow().as_ref() {
             return Ok(Rc::clone(fields));
         }
@@ -116,6 +86,11 @@ fn list_leads(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<
 
 fn get_lead(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Value, Failure> {
     let path = lead_path(params);
+    if let Some(dry_run) = &account.dry_run
+        && let Some(lead) = dry_run.remembered_lead(account, lead_id(params), Method::Get, &path)?
+    {
+        return named_lead(lua, account, to_lua(lua, &lead)?);
+    }
     let lead = call_json(lua, account, Method::Get, &path, &[], None)?;
     named_lead(lua, account, lead)
 }
@@ -123,8 +98,8 @@ fn get_lead(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Va
 fn create_lead(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Value, Failure> {
     let (body, custom) = lead_body(account, params)?;
     if let Some(dry_run) = &account.dry_run {
-        let number = dry_run.report(Method::Post, "/lead/", Some(&body));
-        return dry_run_lead(lua, &body, &custom, number);
+        let lead = dry_run.create_lead(account, &body)?;
+        return named_lead(lua, account, to_lua(lua, &lead)?);
     }
     let lead = write_json(lua, account, params, Method::Post, "/lead/", &body, &custom)?;
     named_lead(lua, account, lead)
@@ -132,27 +107,35 @@ fn create_lead(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result
 
 fn update_lead(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Value, Failure> {
     let (body, custom) = lead_body(account, params)?;
+    let path = lead_path(params);
     if let Some(dry_run) = &account.dry_run {
-        // The lead as it is (reads go through), with the changes that were not sent.
-        let lead =
-            named_lead(lua, account, call_json(lua, account, Method::Get, &lead_path(params), &[], None)?)?;
-        dry_run.report(Method::Put, &lead_path(params), Some(&body));
-        return apply_dry_run_changes(lua, lead, &body, &custom);
+        let lead = dry_run.update_lead(account, lead_id(params), &path, &body)?;
+        return named_lead(lua, account, to_lua(lua, &lead)?);
     }
-    let lead = write_json(lua, account, params, Method::Put, &lead_path(params), &body, &custom)?;
+    let lead = write_json(lua, account, params, Method::Put, &path, &body, &custom)?;
     named_lead(lua, account, lead)
 }
 
-fn delete_lead(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Value, Failure> {
+fn delete_lead(_lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Value, Failure> {
+    let path = lead_path(params);
     if let Some(dry_run) = &account.dry_run {
-        // Reading the lead first makes a missing lead fail as the real delete would.
-        call_json(lua, account, Method::Get, &lead_path(params), &[], None)?;
-        dry_run.report(Method::Delete, &lead_path(params), None);
+        dry_run.delete_lead(account, lead_id(params), &path)?;
         return Ok(Value::Boolean(true));
     }
     // Close answers `{}`, some endpoints 204 with no body; either way there is nothing to read.
-    account.client.call(Method::Delete, &lead_path(params), &[], None)?;
-    Ok(Value::Boolean(true))
+    match account.client.call(Method::Delete, &path, &[], None) {
+        Ok(_) => Ok(Value::Boolean(true)),
+        // A 404 on a later try means the lead is gone, most likely deleted by an earlier
+        // try whose answer was lost (a timeout, a 502 from a proxy): the delete is done.
+        Err(err) if err.status == Some(404) && err.retries > 0 => {
+            log::info!(
+                "DELETE {path}: 404 on try {}; an earlier try whose answer was lost deleted it",
+                err.retries + 1
+            );
+            Ok(Value::Boolean(true))
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 fn list_contacts(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result<Value, Failure> {
@@ -201,99 +184,15 @@ fn create_task(lua: &Lua, account: &AccountHandle, params: &Validated) -> Result
     }
     let body = serde_json::Value::Object(body);
     if let Some(dry_run) = &account.dry_run {
-        let number = dry_run.report(Method::Post, "/task/", Some(&body));
-        return dry_run_task(lua, &body, number);
+        let task = dry_run.create_task(account, &body)?;
+        return to_lua(lua, &task);
     }
     write_json(lua, account, params, Method::Post, "/task/", &body, &[])
 }
 
-/// The lead a dry-run create stands for: what was to be sent, with ids that say they are
-/// not real.
-fn dry_run_lead(
-    lua: &Lua,
-    body: &serde_json::Value,
-    custom: &CustomNames,
-    number: usize,
-) -> Result<Value, Failure> {
-    let mut lead = body.clone();
-    let object = lead.as_object_mut().expect("a lead body is an object");
-    let id = format!("lead_dryrun_{number}");
-    object.insert("display_name".into(), object.get("name").cloned().unwrap_or_default());
-    if let Some(serde_json::Value::Array(contacts)) = object.get_mut("contacts") {
-        for (index, contact) in contacts.iter_mut().enumerate() {
-            if let Some(contact) = contact.as_object_mut() {
-                contact.insert("id".into(), format!("cont_dryrun_{number}_{}", index + 1).into());
-                contact.insert("lead_id".into(), id.clone().into());
-                let name = contact.get("name").cloned().unwrap_or_default();
-                contact.entry("display_name").or_insert(name);
-            }
-        }
-    } else {
-        object.insert("contacts".into(), serde_json::json!([]));
-    }
-    object.insert("id".into(), id.into());
-    object.insert("date_created".into(), now().into());
-    let lead = json::decode(lua, lead.to_string().as_bytes()).map_err(Failure::Usage)?;
-    set_custom_names(lua, lead, body, custom)
-}
-
-/// A lead with the fields of an update body applied, as the update would have left it.
-fn apply_dry_run_changes(
-    lua: &Lua,
-    lead: Value,
-    body: &serde_json::Value,
-    custom: &CustomNames,
-) -> Result<Value, Failure> {
-    let Value::Table(table) = &lead else { return Ok(lead) };
-    for (key, value) in body.as_object().into_iter().flatten() {
-        let value = json::decode(lua, value.to_string().as_bytes()).map_err(Failure::Usage)?;
-        table.set(key.as_str(), value.clone())?;
-        if key == "name" {
-            table.set("display_name", value)?;
-        }
-    }
-    set_custom_names(lua, lead, body, custom)
-}
-
-/// Puts the custom values of a body into the lead's `custom` table, by the names given.
-fn set_custom_names(
-    lua: &Lua,
-    lead: Value,
-    body: &serde_json::Value,
-    custom: &CustomNames,
-) -> Result<Value, Failure> {
-    let Value::Table(table) = &lead else { return Ok(lead) };
-    let named: Table = match table.get::<Value>("custom")? {
-        Value::Table(named) => named,
-        _ => {
-            let named = lua.create_table()?;
-            table.set("custom", named.clone())?;
-            named
-        }
-    };
-    for (id, name) in custom {
-        let value = body.get(format!("custom.{id}")).cloned().unwrap_or_default();
-        named.set(name.as_str(), json::decode(lua, value.to_string().as_bytes()).map_err(Failure::Usage)?)?;
-    }
-    Ok(lead)
-}
-
-/// The task a dry-run create stands for.
-fn dry_run_task(lua: &Lua, body: &serde_json::Value, number: usize) -> Result<Value, Failure> {
-    let mut task = body.clone();
-    let object = task.as_object_mut().expect("a task body is an object");
-    object.insert("id".into(), format!("task_dryrun_{number}").into());
-    let date = object.get("date").and_then(|d| d.as_str()).map(|d| d.chars().take(10).collect::<String>());
-    object.insert("due_date".into(), date.clone().map_or(serde_json::Value::Null, Into::into));
-    object.insert("date".into(), date.map_or_else(|| now()[..10].to_string().into(), Into::into));
-    object.entry("is_complete").or_insert(false.into());
-    object.insert("date_created".into(), now().into());
-    json::decode(lua, task.to_string().as_bytes()).map_err(Failure::Usage)
-}
-
-/// The current time as Close writes it.
-fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+/// A JSON value as Lua, by the bridge's rules.
+fn to_lua(lua: &Lua, value: &serde_json::Value) -> Result<Value, Failure> {
+    json::decode(lua, value.to_string().as_bytes()).map_err(Failure::Usage)
 }
 
 fn get_current_user(lua: &Lua, account: &AccountHandle, _params: &Validated) -> Result<Value, Failure> {
@@ -311,7 +210,12 @@ fn paging(params: &Validated) -> Vec<(&'static str, String)> {
 
 /// `/lead/<id>/`, with the id encoded so it cannot change the path.
 fn lead_path(params: &Validated) -> String {
-    format!("/lead/{}/", path_segment(params.str("id").unwrap_or_default()))
+    format!("/lead/{}/", path_segment(lead_id(params)))
+}
+
+/// The `id` of a lead function.
+fn lead_id(params: &Validated) -> &str {
+    params.str("id").unwrap_or_default()
 }
 
 /// The Close `_type` and per-type path segment for a Lua activity type.

@@ -60,17 +60,25 @@ fn describe(lua: &Lua, index: &HelpIndex, what: &Value, accounts: &AccountsLine)
             spec.map(reference::function_markdown)
                 .ok_or_else(|| "help: that function is not one of app.integrations.close's".to_string())
         }
-        Value::Table(table) if is_namespace(table) => Ok(reference::overview(&accounts())),
+        Value::Table(table) if namespace_path(table).is_some() => {
+            let path = namespace_path(table).unwrap_or_default();
+            // An account's namespace calls that account only; the list of all is the bare one's.
+            let line = match path.strip_prefix("app.integrations.close.") {
+                Some(account) => format!("account: {account} (help(app.integrations.close) lists them all)"),
+                None => format!("accounts: {}", accounts()),
+            };
+            Ok(reference::overview(&path, &line))
+        }
         _ if named("json") => Ok(JSON.to_string()),
         _ if named("csv") => Ok(CSV.to_string()),
         other => Err(format!("help: no help for {}; try help(app.integrations.close)", a_type(other))),
     }
 }
 
-/// Whether a table is one of the `app.integrations.close` namespaces.
-fn is_namespace(table: &Table) -> bool {
+/// The Lua path of one of the `app.integrations.close` namespaces; `None` for other tables.
+fn namespace_path(table: &Table) -> Option<String> {
     let name = table.metatable().and_then(|meta| meta.raw_get::<Option<String>>("__name").ok().flatten());
-    name.is_some_and(|name| name.starts_with("app.integrations.close"))
+    name.filter(|name| name.starts_with("app.integrations.close"))
 }
 
 const INTRO: &str = "\

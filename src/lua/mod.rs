@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod csv;
+pub mod dry_run;
 pub mod functions;
 pub mod help;
 pub mod iterators;

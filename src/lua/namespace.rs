@@ -249,8 +249,32 @@ fn namespace(lua: &Lua, glue: &Glue, context: &Rc<Context>, target: Target) -> m
     let metatable = lua.create_table()?;
     metatable.set("__index", glue.wrap.call::<Function>(index)?)?;
     metatable.set("__name", target.lua_path())?;
+    if target == Target::Default {
+        metatable.set("__pairs", account_pairs(lua, glue, context)?)?;
+    }
     table.set_metatable(Some(metatable))?;
     Ok(table)
+}
+
+/// `__pairs` of the default namespace: the accounts are looked up only when first named, so
+/// before a `for ... in pairs(app.integrations.close)` walks it, each gets its namespace.
+fn account_pairs(lua: &Lua, glue: &Glue, context: &Rc<Context>) -> mlua::Result<Function> {
+    let next: Function = lua.globals().get("next")?;
+    let (context, glue) = (Rc::clone(context), glue.clone());
+    lua.create_function(move |lua, table: Table| {
+        // A config that cannot be read leaves the functions to list; calls report it.
+        if let Ok(accounts) = context.accounts() {
+            for name in accounts.by_name.keys() {
+                if specs::find(name).is_none() && table.raw_get::<Value>(name.as_str())?.is_nil() {
+                    table.raw_set(
+                        name.as_str(),
+                        namespace(lua, &glue, &context, Target::Named(name.clone()))?,
+                    )?;
+                }
+            }
+        }
+        Ok((next.clone(), table, Value::Nil))
+    })
 }
 
 /// What `namespace.<key>` is when `key` is not a function: an account namespace (only on the
@@ -278,10 +302,23 @@ fn lookup(
     }
     match accounts {
         Some(Err(err)) => Err(Failure::Config(err)),
-        Some(Ok(accounts)) => Err(Failure::Usage(format!(
-            "no function or account named {key} in {path}; accounts: {}",
-            accounts.known_names()
-        ))),
+        Some(Ok(accounts)) => {
+            let closest = accounts
+                .by_name
+                .keys()
+                .map(|name| (strsim::damerau_levenshtein(key, name), name))
+                .min()
+                .filter(|(distance, _)| *distance <= 2);
+            let known = accounts.known_names();
+            Err(Failure::Usage(match closest {
+                Some((_, name)) => {
+                    format!(
+                        "no function or account named {key} in {path}; did you mean {name}? (accounts: {known})"
+                    )
+                }
+                None => format!("no function or account named {key} in {path}; accounts: {known}"),
+            }))
+        }
         None => Err(Failure::Usage(format!("no function {key} in {path}"))),
     }
 }

@@ -49,7 +49,9 @@ pub fn function_markdown(spec: &FunctionSpec) -> String {
         }
         out.push('\n');
     }
-    let _ = write!(out, "Returns: {}.\n\nExample:\n\n```lua\n{}\n```\n", spec.returns, spec.example);
+    // A description ending in "..." (or any full stop) gets no second one.
+    let stop = if spec.returns.ends_with('.') { "" } else { "." };
+    let _ = write!(out, "Returns: {}{stop}\n\nExample:\n\n```lua\n{}\n```\n", spec.returns, spec.example);
     out
 }
 
@@ -70,26 +72,30 @@ fn accepts(param: &Param) -> String {
     parts.join("; ")
 }
 
-/// A short list of the functions and the accounts, for `help(app.integrations.close)`.
-pub fn overview(accounts: &str) -> String {
-    let mut out =
-        String::from("app.integrations.close: functions (help(app.integrations.close.<name>) for more)\n\n");
+/// A short list of the functions of the namespace at `path` and a line about its accounts,
+/// for `help(app.integrations.close)` and `help(app.integrations.close.<account>)`.
+pub fn overview(path: &str, accounts: &str) -> String {
+    let mut out = format!("{path}: functions (help({path}.<name>) for more)\n\n");
     for spec in FUNCTIONS {
         let _ = writeln!(out, "  {:<18} {}", spec.name, spec.summary);
     }
-    let _ = write!(out, "\naccounts: {accounts}\n");
+    let _ = write!(out, "\n{accounts}\n");
     out
 }
 
-/// The LuaLS type of a parameter.
-fn lua_type(param: &Param) -> &'static str {
-    match param.kind {
+/// The LuaLS type of a parameter; a string limited to some values is their union.
+fn lua_type(param: &Param) -> String {
+    if !param.choices.is_empty() {
+        return param.choices.iter().map(|choice| format!("\"{choice}\"")).collect::<Vec<_>>().join("|");
+    }
+    let name = match param.kind {
         ParamType::String => "string",
         ParamType::Integer => "integer",
         ParamType::Boolean => "boolean",
         ParamType::Array => "table[]",
         ParamType::Object => "table<string, any>",
-    }
+    };
+    name.to_string()
 }
 
 /// `ListLeads` for `list_leads`.
@@ -131,9 +137,18 @@ const RECORD_CLASSES: &str = "\
 ---@field description? string
 ---@field status_id string
 ---@field status_label string
+---@field html_url string The lead's page in the Close app.
+---@field organization_id string
 ---@field contacts close.Contact[]
----@field addresses table[]
+---@field addresses { label: string, address_1?: string, address_2?: string, city?: string, state?: string, zipcode?: string, country?: string }[]
+---@field opportunities table[]
+---@field tasks table[] The lead's tasks that are not complete.
+---@field integration_links { name: string, url: string }[]
 ---@field custom table<string, any> Custom field values by field name.
+---@field created_by string
+---@field created_by_name string
+---@field updated_by string
+---@field updated_by_name string
 ---@field date_created string
 ---@field date_updated string
 
@@ -157,10 +172,28 @@ const RECORD_CLASSES: &str = "\
 
 ---@class close.Task
 ---@field id string
+---@field _type string \"lead\" for the tasks create_task makes.
 ---@field text string
 ---@field lead_id string
----@field date string
+---@field lead_name string
+---@field assigned_to string The user to do it.
+---@field assigned_to_name string
+---@field date string When it becomes due: a date or a date and time.
+---@field due_date? string The date part of date; nil for a task without one.
+---@field is_dateless boolean
 ---@field is_complete boolean
+---@field view string inbox, future or archive.
+---@field contact_id? string
+---@field contact_name? string
+---@field object_type? string \"taskcompleted\" once complete, with the activity's id in object_id.
+---@field object_id? string
+---@field organization_id string
+---@field created_by string
+---@field created_by_name string
+---@field updated_by string
+---@field updated_by_name string
+---@field date_created string
+---@field date_updated string
 
 ---@class close.User
 ---@field id string
@@ -260,6 +293,10 @@ pub fn annotations(accounts: &[String]) -> String {
 mod tests {
     use super::*;
 
+    fn find_param(function: &str, param: &str) -> &'static Param {
+        super::super::specs::find(function).and_then(|spec| spec.param(param)).unwrap()
+    }
+
     #[test]
     fn every_function_and_parameter_is_documented() {
         let reference = markdown();
@@ -267,11 +304,21 @@ mod tests {
             assert!(reference.contains(&format!("## {}\n\n{}", spec.name, spec.summary)), "{}", spec.name);
             assert!(reference.contains(spec.example), "{}", spec.name);
             for param in spec.params {
-                let row = format!("| `{}` | {} |", param.name, param.kind.name());
-                assert!(reference.contains(&row), "{}.{}", spec.name, param.name);
+                let required = if param.required { "yes" } else { "no" };
+                let row = format!(
+                    "| `{}` | {} | {required} | {} | {} |\n",
+                    param.name,
+                    param.kind.name(),
+                    accepts(param),
+                    param.description
+                );
+                assert!(function_markdown(spec).contains(&row), "{}.{}", spec.name, param.name);
             }
         }
         assert!(reference.contains("| `limit` | integer | no | 1 to 100 |"));
+        assert!(reference.contains("organizations = { { id, name, ... } }, ...\n\nExample:"));
+        assert!(reference.contains("Returns: the new lead.\n"));
+        assert!(!reference.contains("...."));
         assert!(reference.contains("`\"email\"`, `\"call\"`"));
     }
 
@@ -285,10 +332,27 @@ mod tests {
         assert!(defined);
         for spec in FUNCTIONS {
             assert!(text.contains(&format!("function Namespace.{}(params) end", spec.name)), "{}", spec.name);
-            for param in spec.params {
-                assert!(text.contains(&format!("---@field {}", param.name)), "{}.{}", spec.name, param.name);
+            if spec.params.is_empty() {
+                continue;
             }
+            // The function's own class holds exactly its parameters, in order.
+            let mut class = format!("---@class close.{}Params\n", class_stem(spec.name));
+            for param in spec.params {
+                let optional = if param.required { "" } else { "?" };
+                class.push_str(&format!(
+                    "---@field {}{optional} {} {}\n",
+                    param.name,
+                    lua_type(param),
+                    param.description
+                ));
+            }
+            assert!(text.contains(&format!("{class}\n")), "{class}");
         }
+        assert_eq!(
+            lua_type(find_param("list_activities", "type")),
+            "\"email\"|\"call\"|\"note\"|\"sms\"|\"meeting\""
+        );
+        assert_eq!(lua_type(find_param("list_leads", "limit")), "integer");
         assert!(text.contains("---@field us_team close.Namespace"));
         assert_eq!(class_stem("list_leads"), "ListLeads");
     }

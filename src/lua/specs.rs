@@ -294,7 +294,13 @@ end"#,
         path: "/task/",
         params: &[
             Param::new("text", Str, "text", "What is to be done.").required(),
-            Param::new("lead_id", Str, "lead_id", "The lead the task belongs to (Close requires one)."),
+            Param::new(
+                "lead_id",
+                Str,
+                "lead_id",
+                "The lead the task belongs to: Close creates tasks on leads only, so it is required.",
+            )
+            .required(),
             Param::new(
                 "assignee_id",
                 Str,

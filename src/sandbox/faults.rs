@@ -1,7 +1,7 @@
 //! Answers on request: tests and benchmarks ask the sandbox to misbehave.
 //!
 //! A test pushes a `Fault` with a count; the next that many requests, whatever their path,
-//! get the fault instead of (or before) their normal answer. Faults queue up in the order
+//! get the fault instead of (or before, or after carrying them out) their normal answer. Faults queue up in the order
 //! they were pushed. This is how the client's handling of 429s, 5xx pages, malformed bodies
 //! and stalled servers is exercised without a real outage.
 
@@ -16,6 +16,9 @@ pub enum Fault {
     Respond { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
     /// Wait this long, then answer normally (simulates a slow or stalled server).
     Delay(Duration),
+    /// Carry out the request, then answer with this status, these headers and this body
+    /// instead of the normal answer: a proxy that loses the answer of a write that was done.
+    ApplyThenRespond { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
 }
 
 /// Faults waiting for requests, each with how many requests it still applies to.

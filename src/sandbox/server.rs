@@ -135,6 +135,10 @@ fn serve(shared: &Shared, mut request: tiny_http::Request) {
     let entry = shared.log.open(&incoming, dispatch::account_of(shared, &incoming.headers));
     let reply = match shared.faults.take() {
         Some(Fault::Respond { status, headers, body }) => Reply { status, headers, body, is_json: false },
+        Some(Fault::ApplyThenRespond { status, headers, body }) => {
+            let _done = answer_safely(shared, &incoming);
+            Reply { status, headers, body, is_json: false }
+        }
         Some(Fault::Delay(wait)) => {
             shared.stop.sleep(wait);
             answer_safely(shared, &incoming)

@@ -97,6 +97,37 @@ print(t.id:sub(1, 5), t.text, t.date, t.assigned_to == me.id)";
 }
 
 #[test]
+fn a_task_without_a_lead_is_refused_before_sending() {
+    let served = Served::new();
+    let script = "app.integrations.close.create_task({ text = 'Orphan' })";
+    for dry_run in [false, true] {
+        let mut cmd = served.cmd();
+        if dry_run {
+            cmd.arg("--dry-run");
+        }
+        let output = cmd.args(["-e", script]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(
+                "close-lua: error: (command line):1: close.create_task: parameter 'lead_id' is required (string)\n"
+            ),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).contains("dry run: POST"), "{}", stderr(&output));
+    }
+    assert_eq!(served.request_lines(), Vec::<String>::new());
+
+    let docs = stdout(&served.cmd().args(["docs", "create_task"]).output().unwrap());
+    assert!(
+        docs.contains(
+            "| `lead_id` | string | yes |  | The lead the task belongs to: Close creates tasks on leads only"
+        ),
+        "{docs}"
+    );
+}
+
+#[test]
 fn custom_fields_by_name_are_sent_by_id_and_fetched_once() {
     let served = Served::new();
     let script = "local c = app.integrations.close
@@ -239,4 +270,45 @@ print(#q > 3000, #r.leads, r.total_results)";
     let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
     assert_eq!(body["_params"]["_limit"], "10");
     assert!(body["_params"]["query"].as_str().unwrap().starts_with("name:Acme OR name:Acme OR "));
+}
+
+#[test]
+fn a_delete_whose_answer_was_lost_is_done_when_the_retry_finds_nothing() {
+    let served = Served::new();
+    // The first DELETE deletes the lead, but a proxy answers 502; the retry then gets 404.
+    served.sandbox.push_fault(
+        1,
+        close_lua::sandbox::Fault::ApplyThenRespond {
+            status: 502,
+            headers: vec![],
+            body: b"<html>Bad Gateway</html>".to_vec(),
+        },
+    );
+    let script = "local c = app.integrations.close
+print(c.delete_lead({ id = 'lead_abc123XYZ' }))
+local ok, err = pcall(c.get_lead, { id = 'lead_abc123XYZ' })
+print(ok, err.status)";
+    let output = served.cmd().args(["-v", "-e", script]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "true\nfalse\t404\n");
+    assert!(
+        stderr(&output).contains(
+            "close-lua: DELETE /lead/lead_abc123XYZ/: 404 on try 2; an earlier try whose answer was lost deleted it\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        served.request_lines(),
+        ["DELETE /lead/lead_abc123XYZ/", "DELETE /lead/lead_abc123XYZ/", "GET /lead/lead_abc123XYZ/"]
+    );
+
+    // A lead that is not there on the first try is still an error.
+    let output = served
+        .cmd()
+        .args(["-e", "app.integrations.close.delete_lead({ id = 'lead_abc123XYZ' })"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("close.delete_lead: HTTP 404"), "{}", stderr(&output));
 }

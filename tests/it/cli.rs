@@ -55,6 +55,22 @@ fn an_unknown_option_before_the_script_is_a_usage_error() {
 }
 
 #[test]
+fn clap_errors_carry_the_close_lua_prefix() {
+    let output = Env::new().cmd().args(["--timeout", "soon", "-e", "print(1)"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output)
+            .starts_with("close-lua: error: invalid value 'soon' for '--timeout <SECS>': 'soon' is not a number of seconds\n"),
+        "{}",
+        stderr(&output)
+    );
+    let output = Env::new().cmd().args(["docs", "a", "b"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).starts_with("close-lua: error: unexpected argument 'b'"), "{}", stderr(&output));
+}
+
+#[test]
 fn the_sandbox_serves_on_its_own_and_prints_a_config() {
     use std::io::{BufRead, BufReader};
     let env = Env::new();
@@ -81,4 +97,37 @@ fn the_sandbox_serves_on_its_own_and_prints_a_config() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(stdout(&output), "52\talex@eu-team.example.org\n", "{config}\n{}", stderr(&output));
+}
+
+#[test]
+fn the_sandbox_writes_its_config_for_the_owner_only() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    // A config left by an earlier run, readable by everyone, is replaced and made private.
+    let path = env.write("sandbox.toml", "# old\n");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut child = env
+        .std_cmd()
+        .args(["sandbox", "serve", "--write-config", "sandbox.toml"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let serving = lines.next().unwrap().unwrap();
+    assert_eq!(first, "close-lua: wrote the sandbox's config to sandbox.toml");
+    assert!(serving.starts_with("close-lua: sandbox serving at http://127.0.0.1:"), "{serving}");
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+
+    let script = "print(app.integrations.close.get_current_user({}).email)";
+    let output = env.cmd().args(["--config", "sandbox.toml", "-e", script]).output().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut rest).unwrap();
+    assert_eq!(rest, "", "nothing on stdout with --write-config");
+    assert_eq!(stdout(&output), "pat@demo.example.com\n");
+    assert_eq!(stderr(&output), "", "no warning about who can read the file");
 }

@@ -23,7 +23,34 @@ fn an_explicit_config_that_does_not_exist() {
     let output = env.cmd().args(["--config", "missing.toml", "-e", WHO]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.starts_with("close-lua: error: (command line):1: close.get_current_user: config file missing.toml (from --config) does not exist\nhint: create missing.toml with an [accounts.default] table"), "{err}");
+    assert!(
+        err.starts_with(
+            "close-lua: error: (command line):1: close.get_current_user: config file missing.toml (from --config) \
+             does not exist\nhint: close-lua --config missing.toml config init writes a commented config at \
+             missing.toml to fill in with your api_key; to try close-lua without an account, add --sandbox\n"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("CLOSE_API_KEY"), "{err}");
+
+    // The command the hint gives writes the file the run looked for.
+    env.cmd().args(["--config", "missing.toml", "config", "init"]).assert().success();
+    assert!(env.home.path().join("missing.toml").exists());
+}
+
+#[test]
+fn a_missing_config_named_by_the_environment() {
+    let env = Env::new();
+    let output = env.cmd().env("CLOSE_LUA_CONFIG", "gone.toml").args(["-e", WHO]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "config file gone.toml (from CLOSE_LUA_CONFIG) does not exist\nhint: close-lua config init writes a \
+             commented config at gone.toml to fill in with your api_key; to try close-lua without an account, add --sandbox\n"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -48,6 +75,13 @@ fn malformed_toml_names_line_and_column() {
     let output = env.cmd().args(["-e", WHO]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let expected = format!("config file {} is not valid: line 2, column ", path.display());
+    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+
+    // Columns count characters: "ü" is one.
+    let path = env.write_default_config("[accounts]\ndefault = { api_key = \"ü\", mode = \"nope\" }\n");
+    let output = env.cmd().args(["-e", WHO]).output().unwrap();
+    let expected =
+        format!("config file {} is not valid: line 2, column 35: unknown variant `nope`", path.display());
     assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
 }
 

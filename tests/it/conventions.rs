@@ -78,7 +78,7 @@ fn the_repl_evaluates_lines_and_keeps_going_after_errors() {
 
 #[test]
 fn ctrl_c_in_the_repl_stops_the_line_not_the_prompt() {
-    use std::io::{Read, Write};
+    use std::io::{BufRead, BufReader, Read, Write};
     let env = Env::new();
     let mut child = env
         .std_cmd()
@@ -89,19 +89,111 @@ fn ctrl_c_in_the_repl_stops_the_line_not_the_prompt() {
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
-    input.write_all(b"while true do end\n").unwrap();
+    input.write_all(b"print('looping') io.stdout:flush() while true do end\n").unwrap();
     input.flush().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The line is running once its first output arrives; only then comes Ctrl-C.
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert_eq!(first, "looping\n");
     // SAFETY: kill with a pid of our own child and a standard signal.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     input.write_all(b"print('still here')\n").unwrap();
     drop(input);
     let status = child.wait().unwrap();
-    let mut out = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
     let mut err = String::new();
     child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     assert_eq!(status.code(), Some(0), "{err}");
-    assert_eq!(out, "still here\n");
+    assert_eq!(rest, "still here\n");
     assert!(err.contains("interrupted at stdin:1"), "{err}");
+}
+
+#[test]
+fn the_repl_runs_lua_init_first() {
+    let env = Env::new();
+    let output =
+        env.cmd().env("LUA_INIT", "greeting = 'hi'").arg("repl").write_stdin("greeting\n").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "hi\n");
+
+    let output =
+        env.cmd().env("LUA_INIT", "error('bad init')").arg("repl").write_stdin("1\n").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    assert!(stderr(&output).starts_with("close-lua: error: LUA_INIT:1: bad init"), "{}", stderr(&output));
+}
+
+#[test]
+fn lua_path_5_4_wins_over_lua_path() {
+    let env = Env::new();
+    env.write("new/which.lua", "return '5.4'");
+    env.write("old/which.lua", "return 'plain'");
+    let home = env.home.path().display();
+    env.cmd()
+        .env("LUA_PATH", format!("{home}/old/?.lua"))
+        .env("LUA_PATH_5_4", format!("{home}/new/?.lua"))
+        .args(["-e", "print((require('which')))"])
+        .assert()
+        .success()
+        .stdout("5.4\n");
+    env.cmd()
+        .env("LUA_PATH", format!("{home}/old/?.lua"))
+        .args(["-e", "print((require('which')))"])
+        .assert()
+        .success()
+        .stdout("plain\n");
+}
+
+#[test]
+fn e_and_l_take_attached_values_and_run_in_order() {
+    let env = Env::new();
+    env.write("lib/counter.lua", "calls = (calls or 0) + 1 return { seen = seen }");
+    let path = format!("{}/lib/?.lua", env.home.path().display());
+    env.cmd()
+        .env("LUA_PATH", &path)
+        .args(["-eseen = 'before'", "-lcounter", "-e", "print(counter.seen, calls)", "-eprint(2)"])
+        .assert()
+        .success()
+        .stdout("before\t1\n2\n");
+}
+
+#[test]
+fn l_drops_a_version_suffix_from_the_global_name() {
+    let env = Env::new();
+    env.write("lib/mod-v2.lua", "return { version = 2 }");
+    env.cmd()
+        .env("LUA_PATH", format!("{}/lib/?.lua", env.home.path().display()))
+        .args([
+            "-l",
+            "mod-v2",
+            "-l",
+            "explicit=mod-v2",
+            "-e",
+            "print(mod.version, explicit.version, _G['mod-v2'])",
+        ])
+        .assert()
+        .success()
+        .stdout("2\t2\tnil\n");
+}
+
+#[test]
+fn e_runs_before_the_script_like_lua() {
+    let env = Env::new();
+    env.write("s.lua", "print('script', x, ...)");
+    env.cmd().args(["-e", "x = 1", "s.lua", "a"]).assert().success().stdout("script\t1\ta\n");
+    // A chunk that fails stops the run before the script.
+    let output = env.cmd().args(["-e", "error('early')", "s.lua"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    assert!(
+        stderr(&output).starts_with("close-lua: error: (command line):1: early\n"),
+        "{}",
+        stderr(&output)
+    );
+    // A missing script is found out before any chunk runs.
+    let output = env.cmd().args(["-e", "print('ran')", "nope.lua"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "");
 }

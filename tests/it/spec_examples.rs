@@ -14,6 +14,14 @@ fn run(served: &Served, script: &str) -> String {
     stdout(&output)
 }
 
+/// The JSON body of the one write the sandbox received.
+fn only_body(served: &Served) -> serde_json::Value {
+    let requests = served.sandbox.requests();
+    let writes: Vec<_> = requests.iter().filter(|r| r.method != "GET").collect();
+    assert_eq!(writes.len(), 1, "{:?}", served.request_lines());
+    serde_json::from_str(&writes[0].body).unwrap()
+}
+
 #[test]
 fn list_leads() {
     let served = Served::new();
@@ -40,22 +48,64 @@ fn search_syntax_examples() {
     let script = r#"for _, q in ipairs({ "Acme", "name:Acme", "status:Potential", "name:Acme AND status:Qualified",
     "custom.Industry:SaaS", "created_at>=2026-01-01" }) do
   local r = app.integrations.close.list_leads({ query = q, limit = 100 })
-  print(q, #r.leads, r.total_results)
+  local names = {}
+  for _, lead in ipairs(r.leads) do names[#names + 1] = lead.name end
+  print(q, #r.leads, r.total_results, table.concat(names, "; "))
 end"#;
     let out = run(&served, script);
-    let counts: Vec<(&str, usize, usize)> = out
-        .lines()
-        .map(|line| {
-            let parts: Vec<&str> = line.split('\t').collect();
-            (parts[0], parts[1].parse().unwrap(), parts[2].parse().unwrap())
-        })
+    // Each query against the demo data: how many leads match, and which.
+    let expected: [(&str, &[&str]); 6] = [
+        ("Acme", &["Acme Logistics", "Acme Corp", "Acme Widgets"]),
+        ("name:Acme", &["Acme Logistics", "Acme Corp", "Acme Widgets"]),
+        (
+            "status:Potential",
+            &[
+                "Open Field Agritech",
+                "Northstar Fitness Studios",
+                "Yellowfin Marketing",
+                "Tidewater Shipping",
+                "Riverbend Brewing Company",
+                "Orchard Lane Grocers",
+                "Lighthouse Media Co",
+                "Harborview Dental Group",
+                "Granite Peak Insurance",
+                "Copperline Manufacturing",
+                "Acme Corp",
+            ],
+        ),
+        ("name:Acme AND status:Qualified", &["Acme Logistics"]),
+        (
+            "custom.Industry:SaaS",
+            &[
+                "Open Field Agritech",
+                "Yellowfin Marketing",
+                "Lighthouse Media Co",
+                "Bluebird Analytics",
+                "Nimbus Data Systems",
+            ],
+        ),
+        (
+            "created_at>=2026-01-01",
+            &[
+                "Open Field Agritech",
+                "Northstar Fitness Studios",
+                "Silverleaf Wealth Partners",
+                "Brightpath Tutoring",
+                "Zephyr Wind Technologies",
+                "Yellowfin Marketing",
+                "Vantage Point Security",
+                "Tidewater Shipping",
+                "Riverbend Brewing Company",
+                "Summit Ridge Software",
+                "Quartz Health Analytics",
+            ],
+        ),
+    ];
+    let expected: String = expected
+        .iter()
+        .map(|(query, names)| format!("{query}\t{}\t{}\t{}\n", names.len(), names.len(), names.join("; ")))
         .collect();
-    assert_eq!(counts.len(), 6);
-    for (query, shown, total) in &counts {
-        assert!(*shown > 0 && shown == total, "{query}: {shown} of {total}");
-    }
-    assert_eq!(counts[0].1, 3);
-    assert_eq!(counts[1].1, 3);
+    assert_eq!(out, expected);
 }
 
 #[test]
@@ -101,6 +151,18 @@ print("Created lead: " .. lead.id)
     let id = out.strip_prefix("Created lead: ").and_then(|rest| rest.strip_suffix('\n')).unwrap();
     assert!(id.starts_with("lead_") && id.len() == 48, "{out}");
     assert_eq!(served.request_lines(), ["POST /lead/"]);
+    assert_eq!(
+        only_body(&served),
+        serde_json::json!({
+            "name": "Acme Corp",
+            "url": "https://acme.com",
+            "contacts": [{
+                "name": "Jane Smith",
+                "emails": [{ "email": "[email protected]", "type": "office" }],
+                "phones": [{ "phone": "+1234567890", "type": "office" }],
+            }],
+        })
+    );
 }
 
 #[test]
@@ -141,6 +203,17 @@ print("Updated: " .. lead.name)
     assert_eq!(out, "Updated: Acme Corp (Updated)\n");
     let lines = served.request_lines();
     assert_eq!(lines, ["GET /custom_field/lead/?_limit=100&_skip=0", "PUT /lead/lead_abc123XYZ/"]);
+    // The custom field went by its id: the one under which the lead now holds SaaS as its
+    // Industry.
+    let body = only_body(&served);
+    let check = "local lead = app.integrations.close.get_lead({ id = 'lead_abc123XYZ' })
+for key, value in pairs(lead) do if key:find('^custom%.cf_') and value == 'SaaS' then print(key) end end
+print(lead.custom.Industry)";
+    let key = run(&served, check);
+    let (key, industry) = key.split_once('\n').unwrap();
+    assert_eq!(industry, "SaaS\n");
+    assert!(key.starts_with("custom.cf_") && key.len() == "custom.cf_".len() + 43, "{key}");
+    assert_eq!(body, serde_json::json!({ "name": "Acme Corp (Updated)", key: "SaaS" }));
 }
 
 #[test]
@@ -210,6 +283,16 @@ print("Created task: " .. task.id)
     );
     let id = out.strip_prefix("Created task: ").and_then(|rest| rest.strip_suffix('\n')).unwrap();
     assert!(id.starts_with("task_") && id.len() == 48, "{out}");
+    assert_eq!(served.request_lines(), ["POST /task/"]);
+    assert_eq!(
+        only_body(&served),
+        serde_json::json!({
+            "_type": "lead",
+            "text": "Follow up with prospect",
+            "lead_id": "lead_abc123XYZ",
+            "date": "2026-04-15",
+        })
+    );
 }
 
 #[test]
