@@ -31,8 +31,8 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
-    /// Run CHUNK, a piece of Lua code, before the script if there is one (same as `run -e`;
-    /// may be repeated)
+    /// Run CHUNK, a piece of Lua code, instead of a script; the words after the options
+    /// are its arguments (same as `run -e`; may be repeated)
     #[arg(short = 'e', value_name = "CHUNK")]
     pub chunks: Vec<String>,
 
@@ -42,7 +42,7 @@ pub struct Cli {
     #[arg(short = 'l', value_name = "[NAME=]MODULE")]
     pub modules: Vec<String>,
 
-    /// A script (or - for stdin) and the arguments given to it
+    /// A script (or - for stdin) and the arguments given to it; with -e, only arguments
     #[arg(value_name = "SCRIPT|-] [ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
     pub script_and_args: Vec<OsString>,
 
@@ -362,7 +362,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub global: GlobalArgs,
 
-    /// Run CHUNK, a piece of Lua code, before the script if there is one (may be repeated)
+    /// Run CHUNK, a piece of Lua code, instead of a script; the words after the options
+    /// are its arguments (may be repeated)
     #[arg(short = 'e', value_name = "CHUNK")]
     pub chunks: Vec<String>,
 

@@ -101,7 +101,8 @@ fn run_script(settings: Settings, script: Script) -> Result<i32, Ended> {
 }
 
 /// Makes one function of the `-e`/`-l` steps and the script, which `execute` runs like a
-/// script. Its own frames are close-lua's, so tracebacks leave them out.
+/// script. Its own frames are close-lua's, so tracebacks leave them out. The arguments go
+/// to the script, or to the chunks when there is no script.
 ///
 /// `call` takes the function to call straight from `...`, so that a traceback names the
 /// chunk "main chunk" as `lua` does, not after a variable of this code. `require` is called
@@ -115,7 +116,13 @@ local function load(global, module)
 end
 return function(...)
   for _, step in ipairs(steps) do
-    if type(step) == 'function' then call(step) else load(step[1], step[2]) end
+    if type(step) ~= 'function' then
+      load(step[1], step[2])
+    elseif script then
+      call(step)
+    else
+      call(step, ...)
+    end
   end
   if script then call(script, ...) end
 end";

@@ -121,23 +121,29 @@ fn misplaced_option(word: &OsString) -> Option<String> {
 /// neither a script nor a chunk.
 ///
 /// `arg` is made as the `lua` interpreter makes it: the script at 0, what follows it at
-/// 1..n and what comes before it at negative indices; without a script, the program at 0
-/// and everything else after it.
+/// 1..n and what comes before it at negative indices. With `-e`, the words after the options
+/// are the chunk's arguments rather than a script, so that one-liners can take arguments:
+/// the (last) chunk is at 0 and the rest of the command line before it at negative indices.
 fn script_from(lua_options: Vec<LuaOption>, mut words: Vec<OsString>, argv: &[OsString]) -> Option<Script> {
-    let has_chunk = lua_options.iter().any(|option| matches!(option, LuaOption::Chunk(_)));
-    if words.is_empty() {
-        if !has_chunk {
-            return None;
+    // Everything from the first word on ends the command line (clap hands it over
+    // untouched), so what comes before is close-lua's own part.
+    let mut before = argv[..argv.len().saturating_sub(words.len())].to_vec();
+    let last_chunk = lua_options.iter().rev().find_map(|option| match option {
+        LuaOption::Chunk(code) => Some(OsString::from(code)),
+        LuaOption::Module(_) => None,
+    });
+    if let Some(chunk) = last_chunk {
+        if let Some(at) = before.iter().rposition(|word| *word == chunk) {
+            before.remove(at);
         }
-        let (name, args) = argv.split_first().map_or((OsString::new(), &[][..]), |(n, a)| (n.clone(), a));
-        return Some(Script { lua_options, source: None, args: args.to_vec(), before: Vec::new(), name });
+        return Some(Script { lua_options, source: None, args: words, before, name: chunk });
     }
-    // The script and its arguments end the command line (clap hands over everything from
-    // the script on), so what comes before them is close-lua's own part.
-    let before_len = argv.len().saturating_sub(words.len());
+    if words.is_empty() {
+        return None;
+    }
     let name = words.remove(0);
     let source = if name == "-" { Source::Stdin } else { Source::File(name.clone().into()) };
-    Some(Script { lua_options, source: Some(source), args: words, before: argv[..before_len].to_vec(), name })
+    Some(Script { lua_options, source: Some(source), args: words, before, name })
 }
 
 /// Sends close-lua's own log to stderr: warnings always, one line per HTTP call with -v,
@@ -175,14 +181,14 @@ mod tests {
 
     #[test]
     fn script_args_and_what_came_before() {
-        let argv = os(&["close-lua", "run", "--sandbox", "-e", "x=1", "s.lua", "a", "-b"]);
-        let options = vec![LuaOption::Chunk("x=1".into())];
+        let argv = os(&["close-lua", "run", "--sandbox", "-l", "m", "s.lua", "a", "-b"]);
+        let options = vec![LuaOption::Module("m".into())];
         let script = script_from(options.clone(), os(&["s.lua", "a", "-b"]), &argv).unwrap();
         assert_eq!(script.source, Some(Source::File("s.lua".into())));
         assert_eq!(script.lua_options, options);
         assert_eq!(
             (script.name, script.args, script.before),
-            (OsString::from("s.lua"), os(&["a", "-b"]), os(&["close-lua", "run", "--sandbox", "-e", "x=1"]))
+            (OsString::from("s.lua"), os(&["a", "-b"]), os(&["close-lua", "run", "--sandbox", "-l", "m"]))
         );
     }
 
@@ -201,14 +207,18 @@ mod tests {
     }
 
     #[test]
-    fn without_a_script_the_program_is_arg_zero() {
-        let argv = os(&["close-lua", "-e", "print(...)", "--sandbox"]);
-        let options = vec![LuaOption::Chunk("print(...)".into())];
-        let script = script_from(options, vec![], &argv).unwrap();
+    fn after_a_chunk_the_words_are_its_arguments() {
+        let argv = os(&["close-lua", "-e", "x=1", "-e", "print(...)", "--sandbox", "s.lua", "-v"]);
+        let options = vec![LuaOption::Chunk("x=1".into()), LuaOption::Chunk("print(...)".into())];
+        let script = script_from(options, os(&["s.lua", "-v"]), &argv).unwrap();
         assert_eq!(script.source, None);
         assert_eq!(
             (script.name, script.args, script.before),
-            (OsString::from("close-lua"), os(&["-e", "print(...)", "--sandbox"]), vec![])
+            (
+                OsString::from("print(...)"),
+                os(&["s.lua", "-v"]),
+                os(&["close-lua", "-e", "x=1", "-e", "--sandbox"])
+            )
         );
         assert!(script_from(vec![], vec![], &argv).is_none());
         assert!(script_from(vec![LuaOption::Module("m".into())], vec![], &argv).is_none());

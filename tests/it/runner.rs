@@ -25,34 +25,34 @@ fn arguments_reach_the_script_untouched() {
 }
 
 #[test]
-fn a_chunk_alone_sees_the_whole_command_line_from_arg_zero() {
-    // As with `lua -e`: no script, so the program is arg[0] and every other word follows,
-    // options given after the chunk included.
-    let output = Env::new()
+fn chunk_arguments_and_arg_zero() {
+    Env::new()
         .cmd()
-        .args(["-e", "for i = -2, #arg do print(i, arg[i]) end print(select('#', ...))", "--sandbox"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let out = String::from_utf8_lossy(&output.stdout).into_owned();
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[..2], ["-2\tnil", "-1\tnil"]);
-    assert!(lines[2].starts_with("0\t") && lines[2].ends_with("close-lua"), "{out}");
-    assert_eq!(
-        lines[3..],
-        ["1\t-e", "2\tfor i = -2, #arg do print(i, arg[i]) end print(select('#', ...))", "3\t--sandbox", "0"]
-    );
+        .args(["run", "-e", "print(arg[0], arg[-1], ...)", "one", "--two"])
+        .assert()
+        .success()
+        .stdout("print(arg[0], arg[-1], ...)\t-e\tone\t--two\n");
 }
 
 #[test]
-fn a_chunk_runs_before_the_script_and_arg_counts_from_the_script() {
+fn options_after_a_chunk_stay_before_it_in_arg() {
+    let chunk = "for i = -3, #arg do io.write(tostring(arg[i]), ' ') end print(select('#', ...))";
+    let output = Env::new().cmd().args(["-e", chunk, "--sandbox", "a", "b"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(out.ends_with(&format!(" -e --sandbox {chunk} a b 2\n")), "{out}");
+}
+
+#[test]
+fn a_module_loads_before_the_script_and_arg_counts_from_the_script() {
     let env = Env::new();
+    env.write("greeting.lua", "return 'hi'");
     env.write("s.lua", "print(greeting, ...)\nfor i = -4, -1 do io.write(arg[i], ' ') end print(arg[0])");
     env.cmd()
-        .args(["run", "-e", "greeting = 'hi'", "--quiet", "s.lua", "one", "--two"])
+        .args(["run", "-l", "greeting", "--quiet", "s.lua", "one", "--two"])
         .assert()
         .success()
-        .stdout("hi\tone\t--two\nrun -e greeting = 'hi' --quiet s.lua\n");
+        .stdout("hi\tone\t--two\nrun -l greeting --quiet s.lua\n");
 }
 
 #[test]
