@@ -118,14 +118,6 @@ const BEFORE_SENDING: &str = "about to be sent";
 impl Client {
     /// A client for `account`; no connection is made until the first call.
     pub fn new(account: &Account, network: Network) -> Client {
-        Client::with_resolver(account, network, super::resolve::RememberingResolver::default())
-    }
-
-    fn with_resolver(
-        account: &Account,
-        network: Network,
-        resolver: super::resolve::RememberingResolver,
-    ) -> Client {
         let key = account.api_key.expose();
         let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
         let authorization = format!("Basic {encoded}");
@@ -157,7 +149,7 @@ impl Client {
             agent: ureq::Agent::with_parts(
                 config,
                 ureq::unversioned::transport::DefaultConnector::default(),
-                resolver,
+                super::resolve::RememberingResolver::default(),
             ),
             network,
             paused_until: Mutex::new(None),
@@ -833,25 +825,136 @@ mod tests {
         assert_eq!(host_name("https://api.close.com/api/v1"), "api.close.com");
     }
 
-    #[test]
-    fn debug_output_has_no_key() {
-        let account = Account {
+    fn account(base_url: &str) -> Account {
+        Account {
             name: "default".into(),
             api_key: crate::config::ApiKey::new("api_SECRET"),
-            base_url: "https://api.close.com/api/v1".into(),
+            base_url: base_url.into(),
             problem: None,
             mode: crate::config::Mode::Delete,
             key_source: "config file".into(),
-        };
-        let network = Network {
-            timeout: Duration::from_secs(1),
-            max_attempts: 1,
-            max_wait: Duration::ZERO,
-            deadline: None,
-        };
-        let client = Client::new(&account, network);
+        }
+    }
+
+    fn network(timeout: Duration, max_attempts: u32, deadline: Option<Instant>) -> Network {
+        Network { timeout, max_attempts, max_wait: Duration::from_secs(120), deadline }
+    }
+
+    #[test]
+    fn debug_output_has_no_key() {
+        let client =
+            Client::new(&account("https://api.close.com/api/v1"), network(Duration::from_secs(1), 1, None));
         let shown = format!("{client:?}");
         assert!(!shown.contains("SECRET") && !shown.contains("YXBpX1NFQ1JFVDo"), "{shown}");
+    }
+
+    /// How `client` classifies `err` on a POST that got no status line, given `timeout`.
+    fn classify(client: &Client, err: ureq::Error, timeout: Duration) -> (Failure, FailureKind, String) {
+        let Unanswered { failure, error } =
+            client.transport_error(err, Method::Post, "/lead/", false, timeout);
+        (failure, error.kind, error.message)
+    }
+
+    #[test]
+    fn failures_before_anything_is_sent_are_told_apart() {
+        let thirty = Duration::from_secs(30);
+        let client = Client::new(&account("https://api.close.com/api/v1"), network(thirty, 5, None));
+        let io = |kind, text: &str| ureq::Error::Io(std::io::Error::new(kind, text.to_string()));
+
+        assert_eq!(
+            classify(&client, ureq::Error::Timeout(ureq::Timeout::Connect), thirty),
+            (Failure::NotSent, FailureKind::Timeout, "cannot connect to api.close.com within 10 s".into())
+        );
+        assert_eq!(
+            classify(&client, io(std::io::ErrorKind::ConnectionRefused, "refused"), thirty),
+            (
+                Failure::NotSent,
+                FailureKind::Network,
+                "cannot connect to api.close.com: connection refused".into()
+            )
+        );
+        assert_eq!(
+            classify(&client, ureq::Error::HostNotFound, thirty),
+            (Failure::NotSent, FailureKind::Network, "cannot resolve the host api.close.com".into())
+        );
+        let certificate = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let tls = ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, certificate));
+        assert_eq!(
+            classify(&client, tls, thirty),
+            (
+                Failure::Unusable,
+                FailureKind::Network,
+                "a secure connection to api.close.com could not be set up: invalid peer certificate: UnknownIssuer"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn failures_after_sending_leave_the_effect_unknown() {
+        let thirty = Duration::from_secs(30);
+        let client = Client::new(&account("https://api.close.com/api/v1"), network(thirty, 5, None));
+        assert_eq!(
+            classify(&client, ureq::Error::Timeout(ureq::Timeout::RecvResponse), thirty),
+            (
+                Failure::Lost,
+                FailureKind::Timeout,
+                "no answer from api.close.com within 30 s; if the server is only slow, raise --timeout"
+                    .into()
+            )
+        );
+        let reset = ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"));
+        assert_eq!(classify(&client, reset, thirty).0, Failure::Lost);
+        // A call that had only the rest of --max-runtime blames --max-runtime, not --timeout.
+        assert_eq!(
+            classify(&client, ureq::Error::Timeout(ureq::Timeout::Global), Duration::from_secs(2)).2,
+            "no answer from api.close.com before --max-runtime ran out (2 s were left for the call)"
+        );
+    }
+
+    #[test]
+    fn a_call_cut_short_by_max_runtime_says_so() {
+        // A server that takes the connection (the kernel's backlog does) and never answers.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/api/v1", silent.local_addr().unwrap());
+        let deadline = Instant::now() + Duration::from_millis(300);
+        let client = Client::new(&account(&url), network(Duration::from_secs(30), 5, Some(deadline)));
+        let err = client.call(Method::Get, "/me/", &[], None).unwrap_err();
+        assert_eq!((err.kind, err.retries), (FailureKind::Timeout, 0));
+        let host = url.trim_start_matches("http://").trim_end_matches("/api/v1");
+        let start = format!("no answer from {host} before --max-runtime ran out (");
+        assert!(err.message.starts_with(&start), "{}", err.message);
+        assert!(err.message.contains("; failed and not tried again: the next wait of "), "{}", err.message);
+        assert!(
+            err.message.ends_with(" would pass --max-runtime, having waited 0.0 s in all"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn loopback_hosts_need_no_proxy() {
+        for host in ["127.0.0.1", "127.3.4.5", "[::1]", "localhost", "LOCALHOST."] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in ["api.close.com", "10.0.0.1", "[2001:db8::1]", "localhost.example.com"] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn every_form_of_the_key_is_hidden() {
+        let key = "api_0123456789.abcdefghij";
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+        let secret = Secret::new(key, &encoded);
+        assert_eq!(
+            secret.hide(&format!("bad key {key} (Basic {encoded})")),
+            "bad key <redacted> (Basic <redacted>)"
+        );
+        let body = format!("{{\"error\": \"{key}\"}}");
+        assert_eq!(secret.hide_bytes(body.as_bytes()), b"{\"error\": \"<redacted>\"}");
+        // Too short to be a key Close issues: left alone rather than blanking every "k".
+        assert_eq!(Secret::new("k", "azo=").hide("a kind key"), "a kind key");
     }
 
     #[test]

@@ -700,3 +700,152 @@ end";
         assert_eq!(line, format!("line {}", i + 1));
     }
 }
+
+#[test]
+fn a_create_whose_host_cannot_be_resolved_is_tried_again_and_said_unsent() {
+    // Names under .invalid never resolve, and close-lua refuses them without a lookup.
+    let env = Env::new();
+    env.write_default_config(
+        "[retry]\nmax_attempts = 2\n[accounts.default]\napi_key = \"k\"\nbase_url = \"https://api.close.invalid/api/v1\"\n",
+    );
+    let script = "local ok, err = pcall(app.integrations.close.create_lead, { name = 'X' })
+print(err.kind, err.status, err.retries)
+print(err.message)";
+    let output = env.cmd().args(["-e", script]).output().unwrap();
+    let out = stdout(&output);
+    assert!(
+        out.starts_with("network\tnil\t1\ncannot resolve the host api.close.invalid; failed after 2 tries, having waited 0."),
+        "{out}"
+    );
+    assert!(!out.contains("may or may not"), "{out}");
+}
+
+#[test]
+fn a_redirect_loop_is_one_try() {
+    let served = Served::new();
+    served.sandbox.push_fault(4, respond(307, &[("Location", "/api/v1/me/")], ""));
+    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {})
+print(err.kind, err.status, err.retries)
+print(err.message)";
+    served.cmd().args(["-e", script]).assert().success().stdout(
+        "redirect\t307\t0\nthe server answered with more than 3 redirects in a row; the Close API does not \
+         redirect (check the account's base_url)\n",
+    );
+    assert_eq!(served.request_lines(), ["GET /me/"; 4]);
+}
+
+/// A certificate for 127.0.0.1 that no system trusts, and its key, made for these tests.
+const UNTRUSTED_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIByTCCAW+gAwIBAgIUHEkzVC3VzZfoHmGp0djoli5X6aYwCgYIKoZIzj0EAwIw
+GTEXMBUGA1UEAwwOY2xvc2UtbHVhIHRlc3QwIBcNMjYxMjA0MDEzMzMxWhgPMjEy
+NjExMTAwMTMzMzFaMBkxFzAVBgNVBAMMDmNsb3NlLWx1YSB0ZXN0MFkwEwYHKoZI
+zj0CAQYIKoZIzj0DAQcDQgAE3FMG/gA8EmxzugrK5ArQngrC9qYp0V9YAdXdzEMd
+ROda6KoIhkbcHGHF4wF/hiHEQ3YsCclC708V4Tr3pykjK6OBkjCBjzAdBgNVHQ4E
+FgQUmd4GN8N9CRvOfeQl5/k2x/7oPIwwHwYDVR0jBBgwFoAUmd4GN8N9CRvOfeQl
+5/k2x/7oPIwwGgYDVR0RBBMwEYIJbG9jYWxob3N0hwR/AAABMAwGA1UdEwEB/wQC
+MAAwEwYDVR0lBAwwCgYIKwYBBQUHAwEwDgYDVR0PAQH/BAQDAgeAMAoGCCqGSM49
+BAMCA0gAMEUCIQDKb8p0cUVgrkT2xXJGkW9Rtordk8XmzuzmJnfzQHWAtQIgQWpk
+S1nQ+sWErzz6m7c0SytoQ15oUP0kbAZBDt1nauE=
+-----END CERTIFICATE-----
+";
+const UNTRUSTED_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgzwoxD5zMUbg1WIMC
+J8XWmCZs8Z4tBwzo/FRWLLkdXOahRANCAATcUwb+ADwSbHO6CsrkCtCeCsL2pinR
+X1gB1d3MQx1E51roqgiGRtwcYcXjAX+GIcRDdiwJyULvTxXhOvenKSMr
+-----END PRIVATE KEY-----
+";
+
+/// An HTTPS server on 127.0.0.1 with [`UNTRUSTED_CERT`] that counts the handshakes it is
+/// offered. Returns its base URL and the count.
+fn untrusted_tls_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = vec![CertificateDer::from_pem_slice(UNTRUSTED_CERT.as_bytes()).unwrap()];
+    let key = PrivateKeyDer::from_pem_slice(UNTRUSTED_KEY.as_bytes()).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let config = std::sync::Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/api/v1", listener.local_addr().unwrap());
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut connection = rustls::ServerConnection::new(std::sync::Arc::clone(&config)).unwrap();
+            // The client gives up during the handshake; that ends this connection.
+            while connection.is_handshaking() && connection.complete_io(&mut stream).is_ok() {}
+        }
+    });
+    (url, count)
+}
+
+#[test]
+fn a_certificate_that_does_not_verify_is_one_quiet_try() {
+    let (url, handshakes) = untrusted_tls_server();
+    let env = Env::new();
+    env.write_default_config(&format!("[accounts.default]\napi_key = \"k\"\nbase_url = \"{url}\"\n"));
+    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {})
+print(err.kind, err.retries)
+print(err.message)";
+    let output = env.cmd().args(["-e", script]).output().unwrap();
+    let host = url.trim_start_matches("https://").trim_end_matches("/api/v1");
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "network\t0\na secure connection to {host} could not be set up: invalid peer certificate: UnknownIssuer\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // The script caught the error, so nothing else is said about it.
+    assert_eq!(stderr(&output), "");
+    assert_eq!(handshakes.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn sandbox_runs_ignore_a_proxy_in_the_environment() {
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let output = Env::new()
+        .cmd()
+        .env("HTTPS_PROXY", &proxy_url)
+        .env("HTTP_PROXY", &proxy_url)
+        .args(["--sandbox", "-e", GET_LEAD])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&output), "Acme Corp\n", "{}", stderr(&output));
+    proxy.set_nonblocking(true).unwrap();
+    assert!(
+        matches!(proxy.accept(), Err(err) if err.kind() == std::io::ErrorKind::WouldBlock),
+        "the proxy was contacted for the sandbox"
+    );
+}
+
+#[test]
+fn a_proxy_that_cannot_be_reached_is_named() {
+    let env = Env::new();
+    env.write_default_config(
+        "[retry]\nmax_attempts = 1\n[accounts.default]\napi_key = \"k\"\nbase_url = \"https://api.close.invalid/api/v1\"\n",
+    );
+    let port = closed_port();
+    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {}) print(err.message)";
+    let output = env
+        .cmd()
+        .env("HTTPS_PROXY", format!("http://127.0.0.1:{port}"))
+        .args(["-e", script])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&output),
+        format!("cannot connect to the proxy 127.0.0.1:{port}: connection refused\n"),
+        "{}",
+        stderr(&output)
+    );
+}
