@@ -849,3 +849,18 @@ fn a_proxy_that_cannot_be_reached_is_named() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_call_made_while_a_csv_row_is_written_works() {
+    // CSV writers are flushed whenever the script blocks in a call; a call made from inside
+    // a row being written finds its writer busy and must neither fail nor flush it.
+    let served = Served::new();
+    let script = "local out = csv.writer('out.csv', { columns = { 'name' } })
+local lazy = setmetatable({}, { __index = function(_, field)
+  return app.integrations.close.get_lead({ id = 'lead_abc123XYZ' })[field]
+end })
+out:write(lazy)
+out:close()
+io.write(io.open('out.csv'):read('a'))";
+    served.cmd().args(["-e", script]).assert().success().stdout("name\nAcme Corp\n").stderr("");
+}
