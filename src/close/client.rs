@@ -236,15 +236,12 @@ impl Client {
 
             let wait = match retry::decide(method, failure, rate_wait, tries, fastrand::f64()) {
                 Decision::Retry(wait) => wait,
-                Decision::Stop => return Err(with_write_note(error, method, failure)),
+                Decision::Stop => {
+                    return Err(with_write_note(error, method.is_write() && may_have_applied(failure)));
+                }
             };
             if let Some(reason) = self.retry_refused(tries, waited, wait) {
-                let error = gave_up(error, failure, waited, reason);
-                return Err(if effect_unknown {
-                    with_write_note(error, method, Failure::Lost)
-                } else {
-                    error
-                });
+                return Err(with_write_note(gave_up(error, failure, waited, reason), effect_unknown));
             }
             let _waiting = progress.waiting(RETRY_WAIT, effect_unknown);
             log::info!(
@@ -691,9 +688,10 @@ impl Secret {
     }
 }
 
-/// Adds, to a failed write that may have reached Close, that its effect is unknown.
-fn with_write_note(mut error: ApiError, method: Method, failure: Failure) -> ApiError {
-    if method.is_write() && may_have_applied(failure) {
+/// Adds, to a failed write that may have reached Close (`unknown`), that its effect is
+/// unknown.
+fn with_write_note(mut error: ApiError, unknown: bool) -> ApiError {
+    if unknown {
         error
             .message
             .push_str("; the change may or may not have been applied: check before running it again");
@@ -961,9 +959,11 @@ mod tests {
     fn failed_writes_say_their_effect_is_unknown() {
         let error =
             || ApiError::without_response(FailureKind::Http, "boom".into(), Method::Post, "/lead/", "a");
-        let noted = with_write_note(error(), Method::Post, Failure::Status(500)).message;
+        let noted = with_write_note(error(), true).message;
         assert_eq!(noted, "boom; the change may or may not have been applied: check before running it again");
-        assert_eq!(with_write_note(error(), Method::Post, Failure::Status(400)).message, "boom");
-        assert_eq!(with_write_note(error(), Method::Get, Failure::Lost).message, "boom");
+        assert_eq!(with_write_note(error(), false).message, "boom");
+        assert!(may_have_applied(Failure::Status(500)) && may_have_applied(Failure::Lost));
+        assert!(!may_have_applied(Failure::Status(400)) && !may_have_applied(Failure::NotSent));
+        assert!(!may_have_applied(Failure::Unusable));
     }
 }

@@ -864,3 +864,22 @@ out:close()
 io.write(io.open('out.csv'):read('a'))";
     served.cmd().args(["-e", script]).assert().success().stdout("name\nAcme Corp\n").stderr("");
 }
+
+#[test]
+fn an_update_that_ran_out_of_tries_after_a_lost_answer_says_its_effect_is_unknown() {
+    let served = Served::new();
+    served.prepend_config("timeout_secs = 0.3\n[retry]\nmax_attempts = 2\n");
+    served.sandbox.push_fault(2, Fault::Delay(Duration::from_secs(30)));
+    let script =
+        "local ok, err = pcall(app.integrations.close.update_lead, { id = 'lead_abc123XYZ', name = 'X' })
+print(err.kind, err.retries)
+print(err.message)";
+    let output = served.cmd().args(["-e", script]).output().unwrap();
+    let out = stdout(&output);
+    assert!(out.starts_with("timeout\t1\nno answer from 127.0.0.1:"), "{out}");
+    assert!(
+        out.ends_with("; the change may or may not have been applied: check before running it again\n"),
+        "{out}"
+    );
+    assert_eq!(served.request_lines(), ["PUT /lead/lead_abc123XYZ/"; 2]);
+}
