@@ -53,7 +53,8 @@ pub fn run(settings: Settings, script: Script) -> i32 {
         Ok(status) => status,
         Err(Ended { message, status }) => {
             flush_lua_output();
-            eprintln!("close-lua: error: {message}");
+            let label = if status == interrupt::EXIT_INTERRUPTED { "" } else { "error: " };
+            eprintln!("close-lua: {label}{message}");
             status
         }
     }
@@ -229,7 +230,7 @@ fn install_stops(lua: &Lua, max_runtime: Option<(Duration, Instant)>, interactiv
     }
     let deadline = max_runtime.map(|(_, deadline)| deadline);
     let limit = max_runtime.map(|(limit, _)| limit.as_secs_f64()).unwrap_or_default();
-    lua.set_global_hook(HookTriggers::new().every_nth_instruction(CHECK_EVERY), move |_, debug| {
+    lua.set_global_hook(HookTriggers::new().every_nth_instruction(CHECK_EVERY), move |lua, debug| {
         let location = || {
             let source = debug.source();
             let file = source.short_src.as_deref().unwrap_or("?").to_string();
@@ -240,31 +241,34 @@ fn install_stops(lua: &Lua, max_runtime: Option<(Duration, Instant)>, interactiv
                 interrupt::clear();
                 return Err(mlua::Error::runtime(format!("interrupted at {}", location())));
             }
-            interrupt::stop(format!("interrupted at {}", location()));
+            stop(lua, &format!("interrupted at {}", location()), interrupt::EXIT_INTERRUPTED);
         }
         if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-            out_of_time(&format!("stopped at {} after --max-runtime {limit} s", location()));
+            let message = format!("error: stopped at {} after --max-runtime {limit} s", location());
+            stop(lua, &message, EXIT_SCRIPT_ERROR);
         }
         Ok(VmState::Continue)
     })
 }
 
-/// Ends the run at `at` even if the script never returns to Lua.
+/// Ends the run at `at` even if the script never returns to Lua. Off the script's thread,
+/// CSV files can only be flushed as far as the script's last call to Close flushed them.
 fn watch_deadline(limit: Duration, at: Instant) {
     let watcher = std::thread::Builder::new().name("max-runtime".into()).spawn(move || {
         std::thread::sleep(at.saturating_duration_since(Instant::now()));
-        out_of_time(&format!("stopped after --max-runtime {} s", limit.as_secs_f64()));
+        let message = format!("error: stopped after --max-runtime {} s", limit.as_secs_f64());
+        interrupt::exit(&message, EXIT_SCRIPT_ERROR);
     });
     if let Err(err) = watcher {
         log::warn!("--max-runtime is enforced only while Lua code runs: {err}");
     }
 }
 
-/// Ends a run that took too long.
-fn out_of_time(message: &str) -> ! {
-    flush_lua_output();
-    eprintln!("close-lua: error: {message}");
-    std::process::exit(EXIT_SCRIPT_ERROR);
+/// Ends the run from the script's own thread: CSV writers flushed and the dry-run count
+/// given as at any other end, then `message` and `status`.
+fn stop(lua: &Lua, message: &str, status: i32) -> ! {
+    namespace::end_of_run(lua);
+    interrupt::exit(message, status)
 }
 
 /// Reads the script's code.
@@ -340,7 +344,19 @@ fn execute(lua: &Lua, glue: &Glue, main: Function, args: &[OsString]) -> Result<
         call_args.push_back(Value::String(lua_string(lua, word)?));
     }
     let results = glue.run.call::<MultiValue>(call_args);
-    namespace::end_of_run(lua);
+    let interrupted = namespace::end_of_run(lua);
+    let ended = finish(glue, results);
+    // Ctrl-C may have cut a call short off the script's thread (a page fetched ahead) and the
+    // script ended on the error, or caught it and ended well: either way, it was interrupted.
+    match (interrupted, ended) {
+        (None, ended) => ended,
+        (Some(status), Ok(_)) => Err(Ended { message: "interrupted".to_string(), status }),
+        (Some(status), Err(ended)) => Err(Ended { status, ..ended }),
+    }
+}
+
+/// The exit status of a script that returned, or how it failed.
+fn finish(glue: &Glue, results: mlua::Result<MultiValue>) -> Result<i32, Ended> {
     let mut results = results?.into_iter();
     if let Some(Value::Boolean(true)) = results.next() {
         return Ok(0);

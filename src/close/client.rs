@@ -6,13 +6,14 @@
 //! rate-limit headers, and turns every failure into an [`ApiError`].
 
 use std::fmt;
+use std::io::Read;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use ureq::http;
 
-use super::error::{ApiError, FailureKind};
+use super::error::{ApiError, Call, FailureKind};
 use super::retry::{self, Decision, Failure};
 use crate::interrupt;
 use crate::settings::{Account, Network};
@@ -59,15 +60,30 @@ const MAX_URL_LEN: usize = 2000;
 /// How many same-host redirects one call follows.
 const MAX_REDIRECTS: u32 = 3;
 
+/// The longest a connection may take to be set up (the TCP and TLS handshakes).
+const MAX_CONNECT: Duration = Duration::from_secs(10);
+
+/// How much longer than its connection set-up a request is given in all. Without it, a call
+/// whose timeout is no longer than the set-up's would report a set-up that ran out (nothing
+/// sent) as a request that ran out (effect unknown).
+const CONNECT_MARGIN: Duration = Duration::from_millis(250);
+
 /// A connection to the Close API for one account.
 pub struct Client {
     account: String,
     base_url: String,
     authorization: String,
+    /// Where the key came from, for the advice on a refused key.
+    key_source: String,
+    /// What must never be shown: the key and its encoded forms.
+    secret: Secret,
+    /// The proxy calls go through, as `host:port`, for messages.
+    proxy: Option<String>,
     agent: ureq::Agent,
     network: Network,
     /// Set when an answer said the rate window is used up: no call before this instant.
-    /// Shared with the threads that fetch pages ahead for iterators.
+    /// Shared with the threads that fetch pages ahead for iterators; every thread compares
+    /// it with the time, so all of them wait until it has passed.
     paused_until: Mutex<Option<Instant>>,
 }
 
@@ -83,6 +99,9 @@ struct Answer {
     status: u16,
     headers: http::HeaderMap,
     body: Vec<u8>,
+    /// Whether the connection ended before the whole body arrived (kept only for error
+    /// answers, whose status says enough on its own).
+    cut_short: bool,
 }
 
 /// A try that got no HTTP answer.
@@ -91,25 +110,32 @@ struct Unanswered {
     error: ApiError,
 }
 
+/// Waits of a call, for the message when Ctrl-C ends one.
+const RETRY_WAIT: &str = "waiting to be tried again";
+const PACING_WAIT: &str = "waiting for the rate limit window to reset";
+const BEFORE_SENDING: &str = "about to be sent";
+
 impl Client {
     /// A client for `account`; no connection is made until the first call.
     pub fn new(account: &Account, network: Network) -> Client {
-        let credentials = format!("{}:", account.api_key.expose());
-        let authorization =
-            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials));
+        let key = account.api_key.expose();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+        let authorization = format!("Basic {encoded}");
         let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::PlatformVerifier).build();
         let no_proxy = std::env::var("NO_PROXY").or_else(|_| std::env::var("no_proxy")).unwrap_or_default();
-        let proxy = match bypasses_proxy(host_name(&account.base_url), &no_proxy) {
+        let host = host_name(&account.base_url);
+        let proxy = match is_loopback(host) || bypasses_proxy(host, &no_proxy) {
             true => None,
             false => ureq::Proxy::try_from_env(),
         };
+        let proxy_name = proxy.as_ref().map(|proxy| format!("{}:{}", proxy.host(), proxy.port()));
         let config = ureq::Agent::config_builder()
             .proxy(proxy)
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
             .timeout_global(Some(network.timeout))
-            .timeout_connect(Some(network.timeout.min(Duration::from_secs(10))))
+            .timeout_connect(Some(network.timeout.min(MAX_CONNECT)))
             .tls_config(tls)
             .user_agent(concat!("close-lua/", env!("CARGO_PKG_VERSION")))
             .build();
@@ -117,6 +143,9 @@ impl Client {
             account: account.name.clone(),
             base_url: account.base_url.clone(),
             authorization,
+            key_source: account.key_source.clone(),
+            secret: Secret::new(key, &encoded),
+            proxy: proxy_name,
             agent: ureq::Agent::with_parts(
                 config,
                 ureq::unversioned::transport::DefaultConnector::default(),
@@ -142,6 +171,19 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<Vec<u8>, ApiError> {
+        self.call_unredacted(method, path, query, body).map_err(|mut error| {
+            error.redact(|text| self.secret.hide(text));
+            error
+        })
+    }
+
+    fn call_unredacted(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Vec<u8>, ApiError> {
         let mut target = with_query(path, query);
         let mut body = body.map(|json| serde_json::to_vec(json).unwrap_or_default());
         let long_read = method == Method::Get && self.base_url.len() + target.len() > MAX_URL_LEN;
@@ -153,40 +195,65 @@ impl Client {
             body = Some(serde_json::to_vec(&serde_json::json!({ "_params": params })).unwrap_or_default());
             target = path.to_string();
         }
-        let mut tries = 0;
+        let progress =
+            interrupt::track(format!("{method} {target} (account {})", self.account), method.is_write());
+        let mut tries: u32 = 0;
         let mut waited = Duration::ZERO;
+        // Whether an earlier try may have changed data, for the message if Ctrl-C comes.
+        let mut effect_unknown = false;
 
         loop {
-            self.respect_pause(method, &target)?;
+            let paused = self.respect_pause(&progress, method, path, &target, waited, effect_unknown);
+            waited += paused.map_err(|mut error| {
+                error.retries = tries.saturating_sub(1);
+                error
+            })?;
+            if interrupt::requested() {
+                let why = if tries == 0 { BEFORE_SENDING } else { RETRY_WAIT };
+                return Err(self.interrupted(&progress, why, effect_unknown, method, path));
+            }
             tries += 1;
             let (failure, rate_wait, mut error) =
                 match self.try_once(method, path, &target, body.as_deref(), long_read) {
                     Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer.body),
                     Ok(answer) => {
-                        let error =
-                            ApiError::from_response(answer.status, &answer.body, method, path, &self.account);
+                        let call = Call {
+                            method,
+                            path,
+                            account: &self.account,
+                            key_source: &self.key_source,
+                            cut_short: answer.cut_short,
+                        };
+                        let body = self.secret.hide_bytes(&answer.body);
+                        let error = ApiError::from_response(answer.status, &body, call);
                         let rate_wait = retry::rate_limit_wait(&answer.headers, &answer.body);
                         (Failure::Status(answer.status), rate_wait, error)
                     }
                     Err(unanswered) => (unanswered.failure, None, unanswered.error),
                 };
             error.retries = tries - 1;
+            effect_unknown |= method.is_write() && may_have_applied(failure);
 
             let wait = match retry::decide(method, failure, rate_wait, tries, fastrand::f64()) {
                 Decision::Retry(wait) => wait,
-                Decision::Stop => return Err(with_write_note(error, method, failure)),
+                Decision::Stop => {
+                    return Err(with_write_note(error, method.is_write() && may_have_applied(failure)));
+                }
             };
             if let Some(reason) = self.retry_refused(tries, waited, wait) {
-                return Err(gave_up(error, failure, waited, reason));
+                return Err(with_write_note(gave_up(error, failure, waited, reason), effect_unknown));
             }
+            let _waiting = progress.waiting(RETRY_WAIT, effect_unknown);
             log::info!(
                 "{method} {target}: {}; waiting {:.1} s before try {} of {}",
-                short_reason(failure, &error),
+                self.secret.hide(&short_reason(failure, &error)),
                 wait.as_secs_f64(),
                 tries + 1,
                 self.network.max_attempts
             );
-            std::thread::sleep(wait);
+            if !interrupt::sleep(wait) {
+                return Err(self.interrupted(&progress, RETRY_WAIT, effect_unknown, method, path));
+            }
             waited += wait;
         }
     }
@@ -196,29 +263,76 @@ impl Client {
         if tries >= self.network.max_attempts {
             return Some(format!("after {tries} tries"));
         }
+        self.wait_refused(waited, wait).map(|limit| {
+            format!("and not tried again: the next wait of {:.1} s would pass {limit}", wait.as_secs_f64())
+        })
+    }
+
+    /// Which bound a further wait of `wait` would pass, after `waited` in the same call.
+    fn wait_refused(&self, waited: Duration, wait: Duration) -> Option<String> {
         if waited + wait > self.network.max_wait {
-            return Some(format!(
-                "the next wait of {:.1} s would pass the limit of {} s of waiting per call",
-                wait.as_secs_f64(),
-                self.network.max_wait.as_secs()
-            ));
+            return Some(format!("the limit of {} s of waiting per call", self.network.max_wait.as_secs()));
         }
         if self.network.deadline.is_some_and(|deadline| Instant::now() + wait >= deadline) {
-            return Some("the next wait would pass --max-runtime".to_string());
+            return Some("--max-runtime".to_string());
         }
         None
     }
 
-    /// Waits out a rate window that an earlier answer said was used up.
-    fn respect_pause(&self, method: Method, target: &str) -> Result<(), ApiError> {
-        let paused = self.paused_until.lock().unwrap_or_else(PoisonError::into_inner).take();
-        let Some(until) = paused else { return Ok(()) };
-        let wait = until.saturating_duration_since(Instant::now());
-        if !wait.is_zero() {
-            log::info!("{method} {target}: rate limit window used up; waiting {:.1} s", wait.as_secs_f64());
-            std::thread::sleep(wait);
+    /// Waits out a rate window that an earlier answer said was used up, within the same
+    /// bounds as any other wait of the call. Returns how long it waited.
+    fn respect_pause(
+        &self,
+        progress: &interrupt::CallGuard,
+        method: Method,
+        path: &str,
+        target: &str,
+        waited: Duration,
+        effect_unknown: bool,
+    ) -> Result<Duration, ApiError> {
+        let paused = *self.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
+        let wait = paused.map_or(Duration::ZERO, |until| until.saturating_duration_since(Instant::now()));
+        if wait.is_zero() {
+            return Ok(wait);
         }
-        Ok(())
+        if let Some(limit) = self.wait_refused(waited, wait) {
+            let message = format!(
+                "not sent: Close's rate limit window is used up for another {:.1} s, which would pass {limit}",
+                wait.as_secs_f64()
+            );
+            let mut error =
+                ApiError::without_response(FailureKind::Http, message, method, path, &self.account);
+            error.status = Some(429);
+            return Err(error);
+        }
+
+        let _waiting = progress.waiting(PACING_WAIT, effect_unknown);
+        log::info!("{method} {target}: rate limit window used up; waiting {:.1} s", wait.as_secs_f64());
+        if !interrupt::sleep(wait) {
+            return Err(self.interrupted(progress, PACING_WAIT, effect_unknown, method, path));
+        }
+        Ok(wait)
+    }
+
+    /// The end of a call that Ctrl-C cut short before its next try. On the script's thread
+    /// outside the REPL that ends the run; elsewhere the call fails, and the REPL takes the
+    /// interrupt as dealt with.
+    fn interrupted(
+        &self,
+        progress: &interrupt::CallGuard,
+        why: &'static str,
+        effect_unknown: bool,
+        method: Method,
+        path: &str,
+    ) -> ApiError {
+        if interrupt::interactive() {
+            interrupt::clear();
+        } else if progress.on_script_thread() {
+            progress.stop(why, effect_unknown);
+        }
+        let note = if effect_unknown { "; the change may or may not have been applied" } else { "" };
+        let message = format!("interrupted while {why}{note}");
+        ApiError::without_response(FailureKind::Interrupted, message, method, path, &self.account)
     }
 
     /// One try: sends the request (following same-host redirects) and reads the answer.
@@ -232,11 +346,10 @@ impl Client {
     ) -> Result<Answer, Unanswered> {
         let mut url = format!("{}{target}", self.base_url);
         if let Some(body) = body {
-            log::debug!("{method} {target} body: {}", String::from_utf8_lossy(body));
+            log::debug!("{method} {target} body: {}", self.secret.hide(&String::from_utf8_lossy(body)));
         }
-        let _in_flight =
-            interrupt::track(format!("{method} {target} (account {})", self.account), method.is_write());
 
+        let mut last_status = 0;
         for _ in 0..=MAX_REDIRECTS {
             let started = Instant::now();
             let result = self.exchange(method, path, &url, body, long_read);
@@ -246,7 +359,7 @@ impl Client {
                 Err(unanswered) => {
                     log::info!(
                         "{method} {target} -> failed: {} ({elapsed:.1} ms, account {})",
-                        unanswered.error.message,
+                        self.secret.hide(&unanswered.error.message),
                         self.account
                     );
                     return Err(unanswered);
@@ -263,13 +376,20 @@ impl Client {
             if !(300..400).contains(&answer.status) {
                 return Ok(answer);
             }
+            last_status = answer.status;
             url = self.redirect_target(method, path, &answer)?;
         }
-        let message =
-            format!("more than {MAX_REDIRECTS} redirects; the Close API does not redirect (check base_url)");
-        Err(self.unanswered(Failure::Lost, FailureKind::Redirect, message, method, path))
+        // The server answered every time, with a redirect: it did not act on the request, and
+        // asking again would only go round the same loop.
+        let message = format!(
+            "the server answered with more than {MAX_REDIRECTS} redirects in a row; the Close API \
+             does not redirect (check the account's base_url)"
+        );
+        let mut unanswered =
+            self.unanswered(Failure::Status(last_status), FailureKind::Redirect, message, method, path);
+        unanswered.error.status = Some(last_status);
+        Err(unanswered)
     }
-
     /// Where a redirect may be followed: only to the same host, and only where the method
     /// stays what it was. Anything else would send the key elsewhere or turn a write into a
     /// read, so it is an error.
@@ -334,26 +454,46 @@ impl Client {
             Some(bytes) => {
                 let request =
                     builder.header("Content-Type", "application/json").body(bytes).map_err(bad_url)?;
-                let request = self.agent.configure_request(request).timeout_global(Some(timeout)).build();
-                self.agent.run(request)
+                self.agent.run(self.with_timeout(request, timeout))
             }
             None => {
                 let request = builder.body(()).map_err(bad_url)?;
-                let request = self.agent.configure_request(request).timeout_global(Some(timeout)).build();
-                self.agent.run(request)
+                self.agent.run(self.with_timeout(request, timeout))
             }
         };
-        let mut response = sent.map_err(|err| self.transport_error(err, method, path, false))?;
+        let mut response = sent.map_err(|err| self.transport_error(err, method, path, false, timeout))?;
 
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY_BYTES)
-            .read_to_vec()
-            .map_err(|err| self.transport_error(err, method, path, true))?;
-        Ok(Answer { status, headers, body })
+        let mut body = Vec::new();
+        let read = response.body_mut().with_config().limit(MAX_BODY_BYTES).reader().read_to_end(&mut body);
+        let cut_short = match read {
+            Ok(_) => false,
+            Err(err) if (200..300).contains(&status) => {
+                return Err(self.transport_error(ureq::Error::from(err), method, path, true, timeout));
+            }
+            // The status already says what happened; what came of the body is still worth
+            // quoting, and the status decides whether to try again.
+            Err(err) => {
+                log::debug!("{method} {path}: the body of the HTTP {status} answer was cut short: {err}");
+                true
+            }
+        };
+        Ok(Answer { status, headers, body, cut_short })
+    }
+
+    /// `request` with the timeouts of one try: `timeout` for setting up the connection,
+    /// and a little more for the whole request (see [`CONNECT_MARGIN`]).
+    fn with_timeout<B: ureq::AsSendBody>(
+        &self,
+        request: http::Request<B>,
+        timeout: Duration,
+    ) -> http::Request<B> {
+        self.agent
+            .configure_request(request)
+            .timeout_global(Some(timeout + CONNECT_MARGIN))
+            .timeout_connect(Some(timeout.min(MAX_CONNECT)))
+            .build()
     }
 
     /// The timeout of the next call: the configured one, cut short by `--max-runtime`.
@@ -366,35 +506,77 @@ impl Client {
     }
 
     /// Describes a failure below HTTP: no host, no connection, a timeout, a body cut short.
-    fn transport_error(&self, err: ureq::Error, method: Method, path: &str, answered: bool) -> Unanswered {
+    /// `answered` says whether the status line had arrived; `timeout` is the one the call had.
+    fn transport_error(
+        &self,
+        err: ureq::Error,
+        method: Method,
+        path: &str,
+        answered: bool,
+        timeout: Duration,
+    ) -> Unanswered {
         let host = host_of(&self.base_url);
+        // Through a proxy, the proxy is what is looked up and connected to.
+        let reached = match &self.proxy {
+            Some(proxy) => format!("the proxy {proxy}"),
+            None => host.to_string(),
+        };
+        let cut_by_deadline = timeout < self.network.timeout;
         let (failure, kind, message) = match &err {
+            ureq::Error::Timeout(ureq::Timeout::Resolve) => (
+                Failure::NotSent,
+                FailureKind::Timeout,
+                format!("looking up the address of {reached} took longer than {} s", seconds(timeout)),
+            ),
+            ureq::Error::Timeout(ureq::Timeout::Connect) => {
+                let limit = timeout.min(MAX_CONNECT);
+                let why = if cut_by_deadline { " (all that --max-runtime left)" } else { "" };
+                let message = format!("cannot connect to {reached} within {} s{why}", seconds(limit));
+                (Failure::NotSent, FailureKind::Timeout, message)
+            }
+            ureq::Error::Timeout(_) if cut_by_deadline => (
+                Failure::Lost,
+                FailureKind::Timeout,
+                format!(
+                    "no answer from {host} before --max-runtime ran out ({} s were left for the call)",
+                    seconds(timeout)
+                ),
+            ),
             ureq::Error::Timeout(_) => (
                 Failure::Lost,
                 FailureKind::Timeout,
                 format!(
                     "no answer from {host} within {} s; if the server is only slow, raise --timeout",
-                    self.network.timeout.as_secs_f64()
+                    seconds(timeout)
                 ),
             ),
             ureq::Error::HostNotFound => {
-                (Failure::NotSent, FailureKind::Network, format!("cannot resolve the host {host}"))
+                let what = match &self.proxy {
+                    Some(proxy) => format!("the proxy's host {proxy}"),
+                    None => format!("the host {host}"),
+                };
+                (Failure::NotSent, FailureKind::Network, format!("cannot resolve {what}"))
             }
-            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused && !answered => (
+            ureq::Error::Io(io) if !answered && refusal(io).is_some() => (
                 Failure::NotSent,
                 FailureKind::Network,
-                format!("cannot connect to {host}: connection refused"),
+                format!("cannot connect to {reached}: {}", refusal(io).unwrap_or_default()),
+            ),
+            ureq::Error::Io(io) if let Some(tls) = tls_failure(io).filter(|_| !answered) => (
+                Failure::Unusable,
+                FailureKind::Network,
+                format!("a secure connection to {host} could not be set up: {tls}"),
             ),
             ureq::Error::Io(io) if answered => {
                 (Failure::Lost, FailureKind::Network, format!("the answer from {host} was cut short ({io})"))
             }
             ureq::Error::ConnectionFailed => {
-                (Failure::NotSent, FailureKind::Network, format!("cannot connect to {host}"))
+                (Failure::NotSent, FailureKind::Network, format!("cannot connect to {reached}"))
             }
             ureq::Error::ConnectProxyFailed(why) => (
                 Failure::NotSent,
                 FailureKind::Network,
-                format!("the proxy would not open a connection to {host}: {why}"),
+                format!("{reached} would not open a connection to {host}: {why}"),
             ),
             ureq::Error::InvalidProxyUrl => (
                 Failure::Unusable,
@@ -428,14 +610,88 @@ impl Client {
     }
 }
 
-/// Adds, to a failed write that may have reached Close, that its effect is unknown.
-fn with_write_note(mut error: ApiError, method: Method, failure: Failure) -> ApiError {
-    let unknown = match failure {
+/// A number of seconds as messages show it: "30", "0.5".
+fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs.fract() == 0.0 { format!("{secs:.0}") } else { format!("{secs:.1}") }
+}
+
+/// Why a connection could not be opened, for the failures that mean nothing was sent.
+fn refusal(io: &std::io::Error) -> Option<&'static str> {
+    use std::io::ErrorKind;
+    Some(match io.kind() {
+        ErrorKind::ConnectionRefused => "connection refused",
+        ErrorKind::HostUnreachable => "no route to the host",
+        ErrorKind::NetworkUnreachable => "the network is unreachable",
+        ErrorKind::NetworkDown => "the network is down",
+        ErrorKind::AddrNotAvailable => "the address is not available",
+        _ => return None,
+    })
+}
+
+/// The TLS failure inside an I/O error, such as a certificate that does not verify. ureq
+/// hands the handshake's failures over as I/O errors.
+fn tls_failure(io: &std::io::Error) -> Option<&rustls::Error> {
+    io.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
+/// Whether a failed try may have changed data on Close's side.
+fn may_have_applied(failure: Failure) -> bool {
+    match failure {
         Failure::Lost => true,
         Failure::Status(status) => status >= 500,
         Failure::NotSent | Failure::Unusable => false,
-    };
-    if method.is_write() && unknown {
+    }
+}
+
+/// The account's key in the forms an answer could echo it back in, to be blanked out of
+/// every message. A key shorter than [`Secret::SHORTEST`] is none that Close issues, and
+/// blanking so short a text out of every message would garble them.
+struct Secret {
+    forms: Vec<String>,
+}
+
+impl Secret {
+    const SHORTEST: usize = 8;
+    const SHOWN: &'static str = "<redacted>";
+
+    /// The key, and `encoded`, the Base64 of "key:" that the Authorization header carries.
+    fn new(key: &str, encoded: &str) -> Secret {
+        let mut forms = Vec::new();
+        if key.len() >= Secret::SHORTEST {
+            // The encoded form without its padding is also what a body cut short could end in.
+            forms.push(encoded.to_string());
+            forms.push(encoded.trim_end_matches('=').to_string());
+            forms.push(key.to_string());
+        }
+        Secret { forms }
+    }
+
+    /// `text` with every form of the key blanked out.
+    fn hide(&self, text: &str) -> String {
+        self.forms.iter().fold(text.to_string(), |text, form| text.replace(form.as_str(), Secret::SHOWN))
+    }
+
+    /// The same for the raw body of an answer.
+    fn hide_bytes(&self, body: &[u8]) -> Vec<u8> {
+        let mut body = body.to_vec();
+        for form in &self.forms {
+            let form = form.as_bytes();
+            let mut start = 0;
+            while let Some(at) = body[start..].windows(form.len()).position(|w| w == form) {
+                let at = start + at;
+                body.splice(at..at + form.len(), Secret::SHOWN.bytes());
+                start = at + Secret::SHOWN.len();
+            }
+        }
+        body
+    }
+}
+
+/// Adds, to a failed write that may have reached Close (`unknown`), that its effect is
+/// unknown.
+fn with_write_note(mut error: ApiError, unknown: bool) -> ApiError {
+    if unknown {
         error
             .message
             .push_str("; the change may or may not have been applied: check before running it again");
@@ -498,6 +754,19 @@ fn host_name(url: &str) -> &str {
     host.split(':').next().unwrap_or(host)
 }
 
+/// Whether `host` is this machine, which no proxy is asked to reach (the sandbox listens
+/// there).
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(address) => address.is_loopback(),
+        Err(_) => {
+            let name = bare.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    }
+}
+
 /// Whether `NO_PROXY` exempts `host`, read the way curl reads it: `*` exempts every host,
 /// and an entry exempts that host and its subdomains, with or without a leading dot.
 fn bypasses_proxy(host: &str, no_proxy: &str) -> bool {
@@ -554,34 +823,147 @@ mod tests {
         assert_eq!(host_name("https://api.close.com/api/v1"), "api.close.com");
     }
 
-    #[test]
-    fn debug_output_has_no_key() {
-        let account = Account {
+    fn account(base_url: &str) -> Account {
+        Account {
             name: "default".into(),
             api_key: crate::config::ApiKey::new("api_SECRET"),
-            base_url: "https://api.close.com/api/v1".into(),
+            base_url: base_url.into(),
             problem: None,
             mode: crate::config::Mode::Delete,
             key_source: "config file".into(),
-        };
-        let network = Network {
-            timeout: Duration::from_secs(1),
-            max_attempts: 1,
-            max_wait: Duration::ZERO,
-            deadline: None,
-        };
-        let client = Client::new(&account, network);
+        }
+    }
+
+    fn network(timeout: Duration, max_attempts: u32, deadline: Option<Instant>) -> Network {
+        Network { timeout, max_attempts, max_wait: Duration::from_secs(120), deadline }
+    }
+
+    #[test]
+    fn debug_output_has_no_key() {
+        let client =
+            Client::new(&account("https://api.close.com/api/v1"), network(Duration::from_secs(1), 1, None));
         let shown = format!("{client:?}");
         assert!(!shown.contains("SECRET") && !shown.contains("YXBpX1NFQ1JFVDo"), "{shown}");
+    }
+
+    /// How `client` classifies `err` on a POST that got no status line, given `timeout`.
+    fn classify(client: &Client, err: ureq::Error, timeout: Duration) -> (Failure, FailureKind, String) {
+        let Unanswered { failure, error } =
+            client.transport_error(err, Method::Post, "/lead/", false, timeout);
+        (failure, error.kind, error.message)
+    }
+
+    #[test]
+    fn failures_before_anything_is_sent_are_told_apart() {
+        let thirty = Duration::from_secs(30);
+        let client = Client::new(&account("https://api.close.com/api/v1"), network(thirty, 5, None));
+        let io = |kind, text: &str| ureq::Error::Io(std::io::Error::new(kind, text.to_string()));
+
+        assert_eq!(
+            classify(&client, ureq::Error::Timeout(ureq::Timeout::Connect), thirty),
+            (Failure::NotSent, FailureKind::Timeout, "cannot connect to api.close.com within 10 s".into())
+        );
+        assert_eq!(
+            classify(&client, io(std::io::ErrorKind::ConnectionRefused, "refused"), thirty),
+            (
+                Failure::NotSent,
+                FailureKind::Network,
+                "cannot connect to api.close.com: connection refused".into()
+            )
+        );
+        assert_eq!(
+            classify(&client, ureq::Error::HostNotFound, thirty),
+            (Failure::NotSent, FailureKind::Network, "cannot resolve the host api.close.com".into())
+        );
+        let certificate = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let tls = ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, certificate));
+        assert_eq!(
+            classify(&client, tls, thirty),
+            (
+                Failure::Unusable,
+                FailureKind::Network,
+                "a secure connection to api.close.com could not be set up: invalid peer certificate: UnknownIssuer"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn failures_after_sending_leave_the_effect_unknown() {
+        let thirty = Duration::from_secs(30);
+        let client = Client::new(&account("https://api.close.com/api/v1"), network(thirty, 5, None));
+        assert_eq!(
+            classify(&client, ureq::Error::Timeout(ureq::Timeout::RecvResponse), thirty),
+            (
+                Failure::Lost,
+                FailureKind::Timeout,
+                "no answer from api.close.com within 30 s; if the server is only slow, raise --timeout"
+                    .into()
+            )
+        );
+        let reset = ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"));
+        assert_eq!(classify(&client, reset, thirty).0, Failure::Lost);
+        // A call that had only the rest of --max-runtime blames --max-runtime, not --timeout.
+        assert_eq!(
+            classify(&client, ureq::Error::Timeout(ureq::Timeout::Global), Duration::from_secs(2)).2,
+            "no answer from api.close.com before --max-runtime ran out (2 s were left for the call)"
+        );
+    }
+
+    #[test]
+    fn a_call_cut_short_by_max_runtime_says_so() {
+        // A server that takes the connection (the kernel's backlog does) and never answers.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/api/v1", silent.local_addr().unwrap());
+        let deadline = Instant::now() + Duration::from_millis(300);
+        let client = Client::new(&account(&url), network(Duration::from_secs(30), 5, Some(deadline)));
+        let err = client.call(Method::Get, "/me/", &[], None).unwrap_err();
+        assert_eq!((err.kind, err.retries), (FailureKind::Timeout, 0));
+        let host = url.trim_start_matches("http://").trim_end_matches("/api/v1");
+        let start = format!("no answer from {host} before --max-runtime ran out (");
+        assert!(err.message.starts_with(&start), "{}", err.message);
+        assert!(err.message.contains("; failed and not tried again: the next wait of "), "{}", err.message);
+        assert!(
+            err.message.ends_with(" would pass --max-runtime, having waited 0.0 s in all"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn loopback_hosts_need_no_proxy() {
+        for host in ["127.0.0.1", "127.3.4.5", "[::1]", "localhost", "LOCALHOST."] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in ["api.close.com", "10.0.0.1", "[2001:db8::1]", "localhost.example.com"] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn every_form_of_the_key_is_hidden() {
+        let key = "api_0123456789.abcdefghij";
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+        let secret = Secret::new(key, &encoded);
+        assert_eq!(
+            secret.hide(&format!("bad key {key} (Basic {encoded})")),
+            "bad key <redacted> (Basic <redacted>)"
+        );
+        let body = format!("{{\"error\": \"{key}\"}}");
+        assert_eq!(secret.hide_bytes(body.as_bytes()), b"{\"error\": \"<redacted>\"}");
+        // Too short to be a key Close issues: left alone rather than blanking every "k".
+        assert_eq!(Secret::new("k", "azo=").hide("a kind key"), "a kind key");
     }
 
     #[test]
     fn failed_writes_say_their_effect_is_unknown() {
         let error =
             || ApiError::without_response(FailureKind::Http, "boom".into(), Method::Post, "/lead/", "a");
-        let noted = with_write_note(error(), Method::Post, Failure::Status(500)).message;
+        let noted = with_write_note(error(), true).message;
         assert_eq!(noted, "boom; the change may or may not have been applied: check before running it again");
-        assert_eq!(with_write_note(error(), Method::Post, Failure::Status(400)).message, "boom");
-        assert_eq!(with_write_note(error(), Method::Get, Failure::Lost).message, "boom");
+        assert_eq!(with_write_note(error(), false).message, "boom");
+        assert!(may_have_applied(Failure::Status(500)) && may_have_applied(Failure::Lost));
+        assert!(!may_have_applied(Failure::Status(400)) && !may_have_applied(Failure::NotSent));
+        assert!(!may_have_applied(Failure::Unusable));
     }
 }

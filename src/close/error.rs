@@ -24,6 +24,8 @@ pub enum FailureKind {
     Redirect,
     /// The server answered 2xx with a body that is not the JSON expected.
     InvalidResponse,
+    /// Ctrl-C ended the call before its next try.
+    Interrupted,
 }
 
 impl FailureKind {
@@ -35,6 +37,7 @@ impl FailureKind {
             FailureKind::Timeout => "timeout",
             FailureKind::Redirect => "redirect",
             FailureKind::InvalidResponse => "invalid_response",
+            FailureKind::Interrupted => "interrupted",
         }
     }
 }
@@ -58,6 +61,21 @@ pub struct ApiError {
     pub account: String,
     /// How many times the call was repeated before giving up.
     pub retries: u32,
+}
+
+/// What the client knows of a call whose answer was an error, besides the answer itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    /// The HTTP method of the call.
+    pub method: Method,
+    /// The API path of the call.
+    pub path: &'a str,
+    /// The account the call was made for.
+    pub account: &'a str,
+    /// Where the account's key came from: "config file", "$VARIABLE"...
+    pub key_source: &'a str,
+    /// Whether the connection ended before the whole body arrived.
+    pub cut_short: bool,
 }
 
 /// How much of a non-JSON body an error message quotes.
@@ -85,7 +103,8 @@ impl ApiError {
     }
 
     /// Reads an error answer, whatever its body looks like.
-    pub fn from_response(status: u16, body: &[u8], method: Method, path: &str, account: &str) -> Self {
+    pub fn from_response(status: u16, body: &[u8], call: Call) -> Self {
+        let Call { method, path, account, .. } = call;
         let mut error = ApiError::without_response(FailureKind::Http, String::new(), method, path, account);
         error.status = Some(status);
 
@@ -95,11 +114,13 @@ impl ApiError {
             _ => (None, BTreeMap::new()),
         };
         error.field_errors = field_errors;
-        let message = message.unwrap_or_else(|| describe_body(status, body, parsed.is_some()));
+        let message =
+            message.unwrap_or_else(|| describe_body(status, body, parsed.is_some(), call.cut_short));
 
         error.message = match status {
             401 => format!(
-                "the API key of account '{account}' was refused ({message}); check the account's api_key"
+                "the API key of account '{account}' was refused ({message}); {}",
+                key_advice(account, call.key_source)
             ),
             403 => format!("not allowed: {message}"),
             _ => message,
@@ -108,7 +129,43 @@ impl ApiError {
     }
 }
 
+/// Where to look for a refused key, by where it came from.
+fn key_advice(account: &str, key_source: &str) -> String {
+    match key_source.strip_prefix('$') {
+        Some(variable) => format!("check the key in the environment variable {variable}"),
+        None if key_source == "config file" => {
+            format!("check api_key under [accounts.{account}] in the config file")
+        }
+        None => format!("check the key of account '{account}' ({key_source})"),
+    }
+}
+
 impl ApiError {
+    /// What to look at next, where Close's own words leave it open: which call found
+    /// nothing, or was refused.
+    pub fn hint(&self) -> Option<String> {
+        let ApiError { method, path, account, .. } = self;
+        match (self.kind, self.status) {
+            (FailureKind::Http, Some(403)) => Some(format!(
+                "Close refused {method} {path} (account '{account}'): the key's user lacks the permission"
+            )),
+            (FailureKind::Http, Some(404)) => {
+                // A path with an id in it names an object; one without is a wrong address.
+                let check =
+                    if path.trim_matches('/').contains('/') { "the id" } else { "the account's base_url" };
+                Some(format!("Close found nothing at {method} {path} (account '{account}'); check {check}"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Passes every text of the error through `hide`, which blanks out secrets.
+    pub fn redact(&mut self, hide: impl Fn(&str) -> String) {
+        self.message = hide(&self.message);
+        self.field_errors =
+            std::mem::take(&mut self.field_errors).into_iter().map(|(k, v)| (hide(&k), hide(&v))).collect();
+    }
+
     /// Renames field errors (e.g. from the API's `date` to the script's `due_date`), and the
     /// message with them when it was made from them.
     pub fn rename_fields(&mut self, rename: impl Fn(&str) -> Option<String>) {
@@ -178,15 +235,16 @@ fn text_of(value: &Value) -> String {
 }
 
 /// A message for an answer whose body says nothing usable.
-fn describe_body(status: u16, body: &[u8], is_json: bool) -> String {
+fn describe_body(status: u16, body: &[u8], is_json: bool, cut_short: bool) -> String {
     let reason = reason_phrase(status);
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return format!("{reason} (empty response)");
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    match (cut_short, empty) {
+        (true, true) => format!("{reason} (the connection closed before the body arrived)"),
+        (true, false) => format!("{reason} (the body was cut short: \"{}\")", excerpt(body)),
+        (false, true) => format!("{reason} (empty response)"),
+        (false, false) if is_json => reason.to_string(),
+        (false, false) => format!("{reason} (the response was not JSON: \"{}\")", excerpt(body)),
     }
-    if is_json {
-        return reason.to_string();
-    }
-    format!("{reason} (the response was not JSON: \"{}\")", excerpt(body))
 }
 
 /// The start of a body on one line, at most [`EXCERPT_CHARS`] characters.
@@ -224,8 +282,12 @@ fn reason_phrase(status: u16) -> &'static str {
 mod tests {
     use super::*;
 
+    fn call(key_source: &str) -> Call<'_> {
+        Call { method: Method::Get, path: "/lead/x/", account: "default", key_source, cut_short: false }
+    }
+
     fn error(status: u16, body: &str) -> ApiError {
-        ApiError::from_response(status, body.as_bytes(), Method::Get, "/lead/x/", "default")
+        ApiError::from_response(status, body.as_bytes(), call("config file"))
     }
 
     #[test]
@@ -288,12 +350,50 @@ mod tests {
     }
 
     #[test]
-    fn refused_key_names_the_account() {
-        let err = error(401, r#"{"error": "Could not verify your credentials."}"#);
+    fn refused_key_names_the_account_and_where_its_key_came_from() {
+        let body = br#"{"error": "Could not verify your credentials."}"#;
+        let err = ApiError::from_response(401, body, call("config file"));
         assert_eq!(
             err.message,
             "the API key of account 'default' was refused (Could not verify your credentials.); \
-             check the account's api_key"
+             check api_key under [accounts.default] in the config file"
         );
+        let err = ApiError::from_response(401, body, call("$CLOSE_US_KEY"));
+        assert!(err.message.ends_with("; check the key in the environment variable CLOSE_US_KEY"), "{err}");
+        let err = ApiError::from_response(401, body, call("$CLOSE_API_KEY"));
+        assert!(err.message.ends_with("; check the key in the environment variable CLOSE_API_KEY"), "{err}");
+    }
+
+    #[test]
+    fn not_found_and_forbidden_say_which_call() {
+        let err = error(404, r#"{"error": "Empty query: Lead matching query does not exist."}"#);
+        assert_eq!(err.message, "Lead matching query does not exist.");
+        assert_eq!(
+            err.hint().as_deref(),
+            Some("Close found nothing at GET /lead/x/ (account 'default'); check the id")
+        );
+        let call = Call { path: "/lead/", ..call("config file") };
+        let err = ApiError::from_response(404, b"", call);
+        assert_eq!(
+            err.hint().as_deref(),
+            Some("Close found nothing at GET /lead/ (account 'default'); check the account's base_url")
+        );
+        let err = error(403, r#"{"error": "Forbidden"}"#);
+        assert_eq!(err.message, "not allowed: Forbidden");
+        assert_eq!(
+            err.hint().as_deref(),
+            Some("Close refused GET /lead/x/ (account 'default'): the key's user lacks the permission")
+        );
+        assert_eq!(error(400, r#"{"error": "x"}"#).hint(), None);
+    }
+
+    #[test]
+    fn a_body_cut_short_keeps_its_status() {
+        let cut = Call { cut_short: true, ..call("config file") };
+        let err = ApiError::from_response(400, br#"{"error": "Inval"#, cut);
+        assert_eq!((err.status, err.kind), (Some(400), FailureKind::Http));
+        assert_eq!(err.message, "Bad Request (the body was cut short: \"{\"error\": \"Inval\")");
+        let err = ApiError::from_response(404, b"", cut);
+        assert_eq!(err.message, "Not Found (the connection closed before the body arrived)");
     }
 }

@@ -147,8 +147,10 @@ fn script_from(lua_options: Vec<LuaOption>, mut words: Vec<OsString>, argv: &[Os
 }
 
 /// Sends close-lua's own log to stderr: warnings always, one line per HTTP call with -v,
-/// details with -vv. Other crates stay at warnings so that nothing they log at debug level
-/// (such as request headers) can show a key.
+/// details with -vv. Other crates are heard only from -vv on, under their own name: what
+/// they report (a certificate that does not verify, say) is also in the error value the
+/// script gets, and a script that catches it wants no noise. They stay at warnings at most,
+/// so that nothing they log at debug level (such as request headers) can show a key.
 fn start_logging(global: &GlobalArgs) {
     let ours = match global.verbose {
         0 => log::LevelFilter::Warn,
@@ -156,8 +158,9 @@ fn start_logging(global: &GlobalArgs) {
         2 => log::LevelFilter::Debug,
         _ => log::LevelFilter::Trace,
     };
+    let others = if global.verbose >= 2 { log::LevelFilter::Warn } else { log::LevelFilter::Off };
     let _ = env_logger::Builder::new()
-        .filter_level(log::LevelFilter::Warn)
+        .filter_level(others)
         .filter_module("close_lua", ours)
         .format(|out, record| {
             use std::io::Write;
@@ -166,7 +169,11 @@ fn start_logging(global: &GlobalArgs) {
                 log::Level::Warn => "warning: ",
                 _ => "",
             };
-            writeln!(out, "close-lua: {label}{}", record.args())
+            match record.target().split("::").next() {
+                Some("close_lua") => writeln!(out, "close-lua: {label}{}", record.args()),
+                Some(other) => writeln!(out, "[{other}] {label}{}", record.args()),
+                None => writeln!(out, "close-lua: {label}{}", record.args()),
+            }
         })
         .try_init();
 }

@@ -5,9 +5,11 @@
 //! is also when the config file is first read. Each account has one `AccountHandle` (one
 //! client, one kept-alive connection) however many namespaces reach it.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
+use std::sync::Once;
 
 use mlua::{Function, Lua, Table, Value};
 
@@ -19,6 +21,7 @@ use super::specs::{self, FunctionSpec};
 use super::validate;
 use crate::close::{ApiError, Client, Method};
 use crate::config::{ConfigError, Mode};
+use crate::interrupt;
 use crate::sandbox::Sandbox;
 use crate::settings::{Accounts, Settings};
 
@@ -177,32 +180,75 @@ impl Context {
     }
 }
 
-/// What has to happen however a run ends, `os.exit` included: open CSV writers are flushed
-/// and a dry run says how many writes it did not send.
-pub fn end_of_run(lua: &Lua) {
-    super::csv::flush_all(lua);
+/// What has to happen however a run ends, `os.exit`, Ctrl-C and `--max-runtime` included:
+/// open CSV writers are flushed and a dry run says how many writes it did not send. Returns
+/// the exit status the run must end with instead of its own, if Ctrl-C was pressed.
+pub fn end_of_run(lua: &Lua) -> Option<i32> {
+    flush_unless_busy(lua);
     let context = lua.app_data_ref::<Rc<Context>>().map(|context| Rc::clone(&context));
     if let Some(dry_run) = context.as_ref().and_then(|context| context.dry_run.as_ref()) {
         crate::runner::flush_lua_output();
         eprintln!("close-lua: {}", dry_run.summary());
+        interrupt::set_farewell(None);
     }
+    (interrupt::requested() && !interrupt::interactive()).then_some(interrupt::EXIT_INTERRUPTED)
 }
 
-/// Makes `os.exit` run [`end_of_run`] first.
+/// Keeps what a run stopped off the script's thread must still say (see
+/// [`interrupt::set_farewell`]) up to date, and has CSV writers flushed whenever the script
+/// blocks in a call, which such a stop may end.
+fn prepare_for_stops(lua: &Lua, context: &Context) {
+    if let Some(dry_run) = &context.dry_run {
+        interrupt::set_farewell(Some(dry_run.summary()));
+    }
+    let lua = lua.weak();
+    interrupt::before_blocking(Box::new(move || {
+        if let Some(lua) = lua.try_upgrade() {
+            flush_unless_busy(&lua);
+        }
+    }));
+}
+
+thread_local! {
+    /// Set while a panic is expected and caught, so that the panic hook stays silent.
+    static EXPECTED_PANIC: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Flushes the CSV writers, unless one is in the middle of writing a row. Lua code that a
+/// writer runs for a row (a metamethod of the row) may call Close, call `os.exit` or be
+/// stopped; the writer is borrowed then, and borrowing it again to flush it panics before
+/// anything is changed. Its rows are flushed at the next call or the end of the run instead.
+fn flush_unless_busy(lua: &Lua) {
+    static QUIET_HOOK: Once = Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !EXPECTED_PANIC.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    EXPECTED_PANIC.with(|expected| expected.set(true));
+    let _busy = std::panic::catch_unwind(AssertUnwindSafe(|| super::csv::flush_all(lua)));
+    EXPECTED_PANIC.with(|expected| expected.set(false));
+}
+
+/// Makes `os.exit` run [`end_of_run`] first, and end with its status after Ctrl-C.
 fn wrap_exit(lua: &Lua) -> mlua::Result<()> {
-    let end = lua.create_function(|lua, ()| {
-        end_of_run(lua);
-        Ok(())
-    })?;
+    let end = lua.create_function(|lua, ()| Ok(end_of_run(lua)))?;
     let exit: Function = lua.globals().get::<Table>("os")?.get("exit")?;
-    lua.load("local finish, exit = ... os.exit = function(...) finish() return exit(...) end")
-        .set_name("=[close-lua]")
-        .call::<()>((end, exit))
+    let code = "local finish, exit = ...
+os.exit = function(code, ...)
+  local status = finish()
+  return exit(status or code, ...)
+end";
+    lua.load(code).set_name("=[close-lua]").call::<()>((end, exit))
 }
 
 /// Installs `app.integrations.close` into the VM.
 pub fn install(lua: &Lua, context: Rc<Context>) -> mlua::Result<Glue> {
     lua.set_app_data(Rc::clone(&context));
+    prepare_for_stops(lua, &context);
     wrap_exit(lua)?;
     let glue = Glue::load(lua)?;
     Markers::install(lua)?;
@@ -228,7 +274,11 @@ fn namespace(lua: &Lua, glue: &Glue, context: &Rc<Context>, target: Target) -> m
     for spec in specs::FUNCTIONS {
         let (context, target, call_glue) = (Rc::clone(context), target.clone(), glue.clone());
         let raw = lua.create_function(move |lua, params: Value| {
-            outcome(lua, spec.name, context.call(lua, spec, &target, &params, &call_glue))
+            let result = context.call(lua, spec, &target, &params, &call_glue);
+            if let Some(dry_run) = &context.dry_run {
+                interrupt::set_farewell(Some(dry_run.summary()));
+            }
+            outcome(lua, spec.name, result)
         })?;
         let wrap = if spec.iterator { &glue.wrap_iterator } else { &glue.wrap };
         let function = wrap.call::<Function>(raw)?;
@@ -400,6 +450,7 @@ fn api_error_value(lua: &Lua, err: &ApiError) -> mlua::Result<Table> {
     value.set("path", err.path.as_str())?;
     value.set("account", err.account.as_str())?;
     value.set("retries", err.retries)?;
+    value.set("hint", err.hint())?;
     Ok(value)
 }
 

@@ -216,7 +216,7 @@ const RECORD_CLASSES: &str = "\
 ---@field has_more boolean
 
 ---@class close.Error
----@field kind string http, network, timeout, redirect, invalid_response, config or permission
+---@field kind string http, network, timeout, redirect, invalid_response, interrupted, config or permission
 ---@field status? integer
 ---@field message string
 ---@field field_errors table<string, string>
@@ -224,6 +224,7 @@ const RECORD_CLASSES: &str = "\
 ---@field path string
 ---@field account string
 ---@field retries integer
+---@field hint? string
 ";
 
 /// LuaLS annotations for `app.integrations.close`, its accounts, `json` and `csv`. The

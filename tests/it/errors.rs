@@ -29,7 +29,25 @@ fn an_uncaught_api_error_names_the_script_line() {
         .write("t.lua", "local close = app.integrations.close\nclose.get_lead({ id = 'lead_missing' })\n");
     served.cmd().args(["run", "t.lua"]).assert().code(1).stdout("").stderr(
         "close-lua: error: t.lua:2: close.get_lead: HTTP 404: Lead matching query does not exist.\n\
+         hint: Close found nothing at GET /lead/lead_missing/ (account 'default'); check the id\n\
          stack traceback:\n\tt.lua:2: in main chunk\n",
+    );
+}
+
+#[test]
+fn a_refused_call_says_which_call_was_refused() {
+    let served = Served::new();
+    served.sandbox.push_fault(
+        1,
+        Fault::Respond { status: 403, headers: vec![], body: b"{\"error\": \"Forbidden\"}".to_vec() },
+    );
+    let script =
+        "local ok, err = pcall(app.integrations.close.update_lead, { id = 'lead_abc123XYZ', name = 'X' })
+print(tostring(err))
+print(err.hint)";
+    served.cmd().args(["-e", script]).assert().success().stdout(
+        "close.update_lead: HTTP 403: not allowed: Forbidden\n\
+         Close refused PUT /lead/lead_abc123XYZ/ (account 'default'): the key's user lacks the permission\n",
     );
 }
 
@@ -171,6 +189,121 @@ fn a_misspelt_function_suggests_the_right_one() {
     assert!(stderr(&output).starts_with(
         "close-lua: error: (command line):1: no function list_lead in app.integrations.close; did you mean list_leads?\n"
     ), "{}", stderr(&output));
+}
+
+#[test]
+fn a_refused_key_names_where_the_key_came_from() {
+    let served = Served::new();
+    served.env.write_default_config(&format!(
+        "[accounts.us_team]\napi_key_env = \"CLOSE_US_KEY\"\nbase_url = \"{}\"\n",
+        served.sandbox.base_url()
+    ));
+    let script =
+        "local ok, err = pcall(app.integrations.close.us_team.get_current_user, {}) print(err.message)";
+    served
+        .cmd()
+        .env("CLOSE_US_KEY", "api_NOT.THE_RIGHT_ONE")
+        .args(["-e", script])
+        .assert()
+        .success()
+        .stdout(predicates::str::ends_with("; check the key in the environment variable CLOSE_US_KEY\n"));
+
+    let env_only = Env::new();
+    let output = env_only
+        .cmd()
+        .env("CLOSE_API_KEY", "api_NOT.THE_RIGHT_ONE")
+        .env("CLOSE_API_BASE_URL", served.sandbox.base_url())
+        .args(["-e", "local ok, err = pcall(app.integrations.close.get_current_user, {}) print(err.message)"])
+        .output()
+        .unwrap();
+    let out = stdout(&output);
+    assert!(out.starts_with("the API key of account 'default' was refused ("), "{out}{}", stderr(&output));
+    assert!(out.ends_with("; check the key in the environment variable CLOSE_API_KEY\n"), "{out}");
+}
+
+#[test]
+fn a_key_echoed_back_by_the_server_is_not_shown() {
+    let served = Served::new();
+    let key = served.sandbox.api_key("default").unwrap();
+    let encoded = base64_of(&format!("{key}:"));
+    let echoes = [
+        (401, format!("{{\"error\": \"Invalid key {key}\"}}")),
+        (400, format!("<html>bad request; you sent Authorization: Basic {encoded}</html>")),
+        (502, format!("<html>{}Authorization: Basic {encoded}</html>", "x".repeat(80))),
+    ];
+    for (status, body) in &echoes {
+        served.sandbox.push_fault(
+            1,
+            Fault::Respond { status: *status, headers: vec![], body: body.clone().into_bytes() },
+        );
+    }
+    served.prepend_config("[retry]\nmax_attempts = 1\n");
+    let script = "for _ = 1, 3 do
+  local ok, err = pcall(app.integrations.close.get_current_user, {})
+  print(tostring(err))
+end";
+    let output = served.cmd().args(["-v", "-e", script]).output().unwrap();
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].contains("(Invalid key <redacted>)"), "{out}");
+    assert!(lines[1].ends_with("you sent Authorization: Basic <redacted></html>\")"), "{out}");
+    let all = format!("{out}{}", stderr(&output));
+    // The excerpt of the third body ends inside the encoded key: not even its start may show.
+    let start_of_encoded = &encoded[..12];
+    assert!(!all.contains(&key) && !all.contains(start_of_encoded), "the key leaked:\n{all}");
+}
+
+/// A server on 127.0.0.1 that answers each connection with `raw` bytes and closes it,
+/// counting the connections. Returns its base URL and the count.
+fn raw_server(raw: &'static [u8]) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        use std::io::{BufRead, Write};
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            counted.fetch_add(1, Ordering::SeqCst);
+            let mut reader = std::io::BufReader::new(&stream);
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                line.clear();
+            }
+            let _ = (&stream).write_all(raw);
+        }
+    });
+    (url, count)
+}
+
+#[test]
+fn an_error_answer_cut_short_keeps_its_status() {
+    let cases: [(&[u8], &str, &str); 2] = [
+        (
+            b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"error\": \"Inva",
+            "create_lead({ name = 'X' })",
+            "http\t400\t0\tBad Request (the body was cut short: \"{\"error\": \"Inva\")\n",
+        ),
+        (
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 500\r\n\r\n{\"error\": \"Empty query: Lead matching",
+            "get_lead({ id = 'lead_gone' })",
+            "http\t404\t0\tNot Found (the body was cut short: \"{\"error\": \"Empty query: Lead matching\")\n",
+        ),
+    ];
+    for (raw, call, expected) in cases {
+        let (url, connections) = raw_server(raw);
+        let env = Env::new();
+        env.write_default_config(&format!("[accounts.default]\napi_key = \"k\"\nbase_url = \"{url}\"\n"));
+        let script = format!(
+            "local ok, err = pcall(function() return app.integrations.close.{call} end)
+print(err.kind, err.status, err.retries, err.message)"
+        );
+        let output = env.cmd().args(["-e", &script]).output().unwrap();
+        assert_eq!(stdout(&output), expected, "{}", stderr(&output));
+        assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1, "{call} was sent again");
+    }
 }
 
 fn base64_of(text: &str) -> String {

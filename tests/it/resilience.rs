@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use close_lua::sandbox::Fault;
+use close_lua::sandbox::{Fault, SandboxOptions};
 
 use crate::helpers::{Env, Served, private, stderr, stdout};
 
@@ -78,8 +78,8 @@ fn a_wait_beyond_the_limit_is_not_waited() {
     served.sandbox.push_fault(1, respond(429, &[("Retry-After", "100")], "{}"));
     let script = "local ok, err = pcall(app.integrations.close.get_lead, { id = 'lead_abc123XYZ' }) print(err.message)";
     served.cmd().args(["-e", script]).assert().success().stdout(
-        "Too Many Requests; rate limited the next wait of 100.0 s would pass the limit of 5 s of waiting per call, \
-         having waited 0.0 s in all\n",
+        "Too Many Requests; rate limited and not tried again: the next wait of 100.0 s would pass the limit of \
+         5 s of waiting per call, having waited 0.0 s in all\n",
     );
 }
 
@@ -97,7 +97,73 @@ print(c.get_lead({ id = 'lead_abc123XYZ' }).name)";
         wait_lines(&stderr(&output)),
         ["close-lua: GET /lead/lead_abc123XYZ/: rate limit window used up; waiting 0.5 s"]
     );
-    assert!(served.sandbox.requests().iter().all(|r| r.status != 429));
+}
+
+#[test]
+fn pacing_keeps_a_run_under_the_rate_limit() {
+    // Two calls a second: every second call uses the window up, and the next one waits for
+    // the window to reset instead of being refused.
+    let options =
+        SandboxOptions { accounts: vec!["default".to_string()], rate_limit_per_sec: 2, ..Default::default() };
+    let served = Served::with_options(options);
+    let script = "for _ = 1, 5 do print(app.integrations.close.get_lead({ id = 'lead_abc123XYZ' }).name) end";
+    let output = served.cmd().args(["-v", "-e", script]).output().unwrap();
+    assert_eq!(stdout(&output), "Acme Corp\n".repeat(5), "{}", stderr(&output));
+    let statuses: Vec<u16> = served.sandbox.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200; 5]);
+    assert_eq!(
+        wait_lines(&stderr(&output)),
+        ["close-lua: GET /lead/lead_abc123XYZ/: rate limit window used up; waiting 1.0 s"; 2]
+    );
+}
+
+#[test]
+fn a_pause_longer_than_the_limits_fails_the_call_unsent() {
+    let served = Served::new();
+    let page = r#"{"has_more": false, "data": []}"#;
+    let spent = [("RateLimit", "limit=10, remaining=0, reset=3600")];
+    served.sandbox.push_fault(1, respond(200, &spent, page));
+    let script = "local c = app.integrations.close
+c.list_contacts({})
+local ok, err = pcall(c.get_lead, { id = 'lead_abc123XYZ' })
+print(err.status, err.retries, err.message)";
+    served.cmd().args(["-e", script]).assert().success().stdout(
+        "429\t0\tnot sent: Close's rate limit window is used up for another 3600.0 s, which would pass the \
+         limit of 120 s of waiting per call\n",
+    );
+    assert_eq!(served.request_lines(), ["GET /contact/?_limit=25"]);
+
+    let spent = [("RateLimit", "limit=10, remaining=0, reset=50")];
+    served.sandbox.push_fault(1, respond(200, &spent, page));
+    let output = served.cmd().args(["--max-runtime", "30", "-e", script]).output().unwrap();
+    assert!(stdout(&output).ends_with(", which would pass --max-runtime\n"), "{}", stdout(&output));
+    assert_eq!(served.request_lines(), ["GET /contact/?_limit=25"; 2]);
+}
+
+#[test]
+fn pacing_holds_the_script_and_the_iterator_alike() {
+    let served = Served::new();
+    let page = r#"{"has_more": true, "data": [{"id": "cont_1", "lead_id": "lead_abc123XYZ", "name": "A"}]}"#;
+    served.sandbox.push_fault(1, respond(200, &[("RateLimit", "limit=10, remaining=0, reset=3")], page));
+    // The first page says the window is used up. The iterator's thread, fetching the next
+    // page, and the script, calling get_lead, must both wait for it.
+    let script = "for contact in app.integrations.close.iter_contacts({ page_size = 1 }) do
+  print(app.integrations.close.get_lead({ id = 'lead_abc123XYZ' }).name)
+  break
+end";
+    let output = served.cmd().args(["-v", "-e", script]).output().unwrap();
+    assert_eq!(stdout(&output), "Acme Corp\n", "{}", stderr(&output));
+    let err = stderr(&output);
+    let mut waits = wait_lines(&err);
+    waits.sort();
+    assert_eq!(waits.len(), 2, "{err}");
+    assert!(
+        waits[0]
+            .starts_with("close-lua: GET /contact/?_limit=1&_skip=1: rate limit window used up; waiting ")
+    );
+    assert!(
+        waits[1].starts_with("close-lua: GET /lead/lead_abc123XYZ/: rate limit window used up; waiting ")
+    );
 }
 
 #[test]
@@ -304,11 +370,9 @@ fn a_proxy_from_the_environment_is_used_unless_no_proxy_says_otherwise() {
         "local ok, err = pcall(app.integrations.close.get_current_user, {}) print(err.kind, err.message)";
     let output = env.cmd().env("HTTPS_PROXY", &proxy).args(["-e", script]).output().unwrap();
     assert_eq!(asked.join().unwrap(), "CONNECT api.close.invalid:443 HTTP/1.1\r\n");
-    assert!(
-        stdout(&output).starts_with("network\tthe proxy would not open a connection to api.close.invalid"),
-        "{}",
-        stdout(&output)
-    );
+    let expected =
+        format!("network\tthe proxy {} would not open a connection to api.close.invalid: ", &proxy[7..]);
+    assert!(stdout(&output).starts_with(&expected), "{}", stdout(&output));
 
     // With NO_PROXY the proxy hears nothing: the call goes to the (unreachable) host itself.
     let output = env
@@ -411,8 +475,9 @@ fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// Starts close-lua with `args`, waits for its first line of output, sends it SIGINT and
-/// returns (exit status, all stdout, stderr).
+/// Starts close-lua, waits for its first line of output and then for `wait_for`, sends it
+/// SIGINT and returns (exit status, all stdout, stderr). Output is read all along, so a
+/// script that prints without end is never held up by a full pipe.
 fn interrupt_after_first_line(
     mut cmd: std::process::Command,
     wait_for: impl Fn() -> bool,
@@ -423,17 +488,20 @@ fn interrupt_after_first_line(
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
+    let reading = std::thread::spawn(move || {
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        rest
+    });
     while !wait_for() {
         std::thread::sleep(Duration::from_millis(10));
     }
     // SAFETY: kill with a pid of our own child and a standard signal.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let status = child.wait().unwrap();
-    let mut rest = String::new();
-    out.read_to_string(&mut rest).unwrap();
     let mut err = String::new();
     child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-    (status.code(), first + &rest, err)
+    (status.code(), first + &reading.join().unwrap(), err)
 }
 
 #[test]
@@ -498,4 +566,323 @@ fn a_body_cut_short_is_a_network_error() {
     let out = stdout(&output);
     assert!(out.starts_with("network\tnil\t/lead/x/\nthe answer from 127.0.0.1:"), "{out}");
     assert!(out.contains(" was cut short"), "{out}");
+}
+
+/// Starts close-lua, reads its stderr until a line for which `ready` holds, sends it SIGINT
+/// and returns (exit status, stdout, stderr).
+fn interrupt_when(
+    mut cmd: std::process::Command,
+    ready: impl Fn(&str) -> bool,
+) -> (Option<i32>, String, String) {
+    use std::io::{BufRead, Read};
+    let mut child =
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let reading = std::thread::spawn(move || {
+        let mut text = String::new();
+        out.read_to_string(&mut text).unwrap();
+        text
+    });
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "ended before it was ready:\n{seen}");
+        seen.push_str(&line);
+        if ready(&line) {
+            break;
+        }
+    }
+    // SAFETY: kill with a pid of our own child and a standard signal.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    err.read_to_string(&mut seen).unwrap();
+    (status.code(), reading.join().unwrap(), seen)
+}
+
+#[test]
+fn ctrl_c_during_a_rate_limit_wait_ends_the_run_and_sends_nothing_more() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, respond(429, &[("Retry-After", "60")], "{}"));
+    let mut cmd = served.std_cmd();
+    cmd.args(["-v", "-e", "app.integrations.close.create_lead({ name = 'Later' }) print('created')"]);
+    let (status, out, err) = interrupt_when(cmd, |line| line.contains("waiting 60.0 s before try 2"));
+    assert_eq!(status, Some(130), "{err}");
+    assert_eq!(out, "");
+    assert_eq!(
+        err.lines().last(),
+        Some("close-lua: interrupted while POST /lead/ (account default) was waiting to be tried again")
+    );
+    assert_eq!(served.request_lines(), ["POST /lead/"]);
+}
+
+#[test]
+fn ctrl_c_during_a_pacing_wait_ends_the_run() {
+    let served = Served::new();
+    let page = r#"{"has_more": false, "data": []}"#;
+    served.sandbox.push_fault(1, respond(200, &[("RateLimit", "limit=10, remaining=0, reset=60")], page));
+    let script = "local c = app.integrations.close c.list_contacts({}) c.get_lead({ id = 'lead_abc123XYZ' })";
+    let mut cmd = served.std_cmd();
+    cmd.args(["-v", "-e", script]);
+    let (status, _, err) = interrupt_when(cmd, |line| line.contains("rate limit window used up; waiting"));
+    assert_eq!(status, Some(130), "{err}");
+    assert_eq!(
+        err.lines().last(),
+        Some(
+            "close-lua: interrupted while GET /lead/lead_abc123XYZ/ (account default) was waiting for the \
+             rate limit window to reset"
+        )
+    );
+    assert_eq!(served.request_lines(), ["GET /contact/?_limit=25"]);
+}
+
+#[test]
+fn a_stop_during_a_call_keeps_csv_rows_and_the_dry_run_count() {
+    let served = Served::new();
+    // The dry run's create reads the user and the statuses first; the get_lead after it
+    // meets the 429.
+    served.sandbox.push_fault(2, Fault::Delay(Duration::ZERO));
+    served.sandbox.push_fault(1, respond(429, &[("Retry-After", "60")], "{}"));
+    let script = "local out = csv.writer('out.csv', { columns = { 'id' } })
+out:write({ id = 'a' }) out:write({ id = 'b' })
+app.integrations.close.create_lead({ name = 'Dry' })
+app.integrations.close.get_lead({ id = 'lead_abc123XYZ' })";
+    let mut cmd = served.std_cmd();
+    cmd.args(["--dry-run", "-v", "-e", script]);
+    let (status, _, err) = interrupt_when(cmd, |line| line.contains("waiting 60.0 s before try 2"));
+    assert_eq!(status, Some(130), "{err}");
+    let last: Vec<&str> = err.lines().rev().take(2).collect();
+    assert_eq!(
+        last,
+        [
+            "close-lua: interrupted while GET /lead/lead_abc123XYZ/ (account default) was waiting to be tried again",
+            "close-lua: dry run: 1 write was not sent (1 POST)",
+        ]
+    );
+    let written = std::fs::read_to_string(served.env.home.path().join("out.csv")).unwrap();
+    assert_eq!(written, "id\na\nb\n");
+}
+
+#[test]
+fn max_runtime_keeps_csv_rows_and_the_dry_run_count() {
+    let served = Served::new();
+    let script = "local out = csv.writer('out.csv', { columns = { 'id' } })
+out:write({ id = 'a' })
+app.integrations.close.create_lead({ name = 'Dry' })
+while true do end";
+    let output = served.cmd().args(["--dry-run", "--max-runtime", "0.5", "-e", script]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "close-lua: dry run: POST /lead/ {\"name\":\"Dry\"}\n\
+         close-lua: dry run: 1 write was not sent (1 POST)\n\
+         close-lua: error: stopped at (command line):4 after --max-runtime 0.5 s\n"
+    );
+    let written = std::fs::read_to_string(served.env.home.path().join("out.csv")).unwrap();
+    assert_eq!(written, "id\na\n");
+}
+
+#[test]
+fn ctrl_c_while_a_page_is_fetched_ahead_waits_for_the_script_to_finish_its_line() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, Fault::Delay(Duration::ZERO));
+    served.sandbox.push_fault(1, Fault::Delay(Duration::from_secs(60)));
+    let script = "io.stdout:setvbuf('line')
+for contact in app.integrations.close.iter_contacts({ page_size = 2 }) do
+  print('ready') local n = 0 while true do n = n + 1 io.write('line ', n, '\\n') end
+end";
+    let mut cmd = served.std_cmd();
+    cmd.args(["-e", script]);
+    // Interrupt once the page fetched ahead is in flight, while the script is printing.
+    let fetching = || served.sandbox.requests().get(1).is_some_and(|request| request.status == 0);
+    let (status, out, err) = interrupt_after_first_line(cmd, fetching);
+    assert_eq!(status, Some(130), "{err}");
+    assert_eq!(err, "close-lua: interrupted at (command line):3\n");
+    assert!(out.ends_with('\n'));
+    for (i, line) in out.lines().skip(1).enumerate() {
+        assert_eq!(line, format!("line {}", i + 1));
+    }
+}
+
+#[test]
+fn a_create_whose_host_cannot_be_resolved_is_tried_again_and_said_unsent() {
+    // Names under .invalid never resolve, and close-lua refuses them without a lookup.
+    let env = Env::new();
+    env.write_default_config(
+        "[retry]\nmax_attempts = 2\n[accounts.default]\napi_key = \"k\"\nbase_url = \"https://api.close.invalid/api/v1\"\n",
+    );
+    let script = "local ok, err = pcall(app.integrations.close.create_lead, { name = 'X' })
+print(err.kind, err.status, err.retries)
+print(err.message)";
+    let output = env.cmd().args(["-e", script]).output().unwrap();
+    let out = stdout(&output);
+    assert!(
+        out.starts_with("network\tnil\t1\ncannot resolve the host api.close.invalid; failed after 2 tries, having waited 0."),
+        "{out}"
+    );
+    assert!(!out.contains("may or may not"), "{out}");
+}
+
+#[test]
+fn a_redirect_loop_is_one_try() {
+    let served = Served::new();
+    served.sandbox.push_fault(4, respond(307, &[("Location", "/api/v1/me/")], ""));
+    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {})
+print(err.kind, err.status, err.retries)
+print(err.message)";
+    served.cmd().args(["-e", script]).assert().success().stdout(
+        "redirect\t307\t0\nthe server answered with more than 3 redirects in a row; the Close API does not \
+         redirect (check the account's base_url)\n",
+    );
+    assert_eq!(served.request_lines(), ["GET /me/"; 4]);
+}
+
+/// A certificate for 127.0.0.1 that no system trusts, and its key, made for these tests.
+const UNTRUSTED_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIByTCCAW+gAwIBAgIUHEkzVC3VzZfoHmGp0djoli5X6aYwCgYIKoZIzj0EAwIw
+GTEXMBUGA1UEAwwOY2xvc2UtbHVhIHRlc3QwIBcNMjYxMjA0MDEzMzMxWhgPMjEy
+NjExMTAwMTMzMzFaMBkxFzAVBgNVBAMMDmNsb3NlLWx1YSB0ZXN0MFkwEwYHKoZI
+zj0CAQYIKoZIzj0DAQcDQgAE3FMG/gA8EmxzugrK5ArQngrC9qYp0V9YAdXdzEMd
+ROda6KoIhkbcHGHF4wF/hiHEQ3YsCclC708V4Tr3pykjK6OBkjCBjzAdBgNVHQ4E
+FgQUmd4GN8N9CRvOfeQl5/k2x/7oPIwwHwYDVR0jBBgwFoAUmd4GN8N9CRvOfeQl
+5/k2x/7oPIwwGgYDVR0RBBMwEYIJbG9jYWxob3N0hwR/AAABMAwGA1UdEwEB/wQC
+MAAwEwYDVR0lBAwwCgYIKwYBBQUHAwEwDgYDVR0PAQH/BAQDAgeAMAoGCCqGSM49
+BAMCA0gAMEUCIQDKb8p0cUVgrkT2xXJGkW9Rtordk8XmzuzmJnfzQHWAtQIgQWpk
+S1nQ+sWErzz6m7c0SytoQ15oUP0kbAZBDt1nauE=
+-----END CERTIFICATE-----
+";
+const UNTRUSTED_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgzwoxD5zMUbg1WIMC
+J8XWmCZs8Z4tBwzo/FRWLLkdXOahRANCAATcUwb+ADwSbHO6CsrkCtCeCsL2pinR
+X1gB1d3MQx1E51roqgiGRtwcYcXjAX+GIcRDdiwJyULvTxXhOvenKSMr
+-----END PRIVATE KEY-----
+";
+
+/// An HTTPS server on 127.0.0.1 with [`UNTRUSTED_CERT`] that counts the handshakes it is
+/// offered. Returns its base URL and the count.
+fn untrusted_tls_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = vec![CertificateDer::from_pem_slice(UNTRUSTED_CERT.as_bytes()).unwrap()];
+    let key = PrivateKeyDer::from_pem_slice(UNTRUSTED_KEY.as_bytes()).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let config = std::sync::Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/api/v1", listener.local_addr().unwrap());
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut connection = rustls::ServerConnection::new(std::sync::Arc::clone(&config)).unwrap();
+            // The client gives up during the handshake; that ends this connection.
+            while connection.is_handshaking() && connection.complete_io(&mut stream).is_ok() {}
+        }
+    });
+    (url, count)
+}
+
+#[test]
+fn a_certificate_that_does_not_verify_is_one_quiet_try() {
+    let (url, handshakes) = untrusted_tls_server();
+    let env = Env::new();
+    env.write_default_config(&format!("[accounts.default]\napi_key = \"k\"\nbase_url = \"{url}\"\n"));
+    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {})
+print(err.kind, err.retries)
+print(err.message)";
+    let output = env.cmd().args(["-e", script]).output().unwrap();
+    let host = url.trim_start_matches("https://").trim_end_matches("/api/v1");
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "network\t0\na secure connection to {host} could not be set up: invalid peer certificate: UnknownIssuer\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // The script caught the error, so nothing else is said about it.
+    assert_eq!(stderr(&output), "");
+    assert_eq!(handshakes.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn sandbox_runs_ignore_a_proxy_in_the_environment() {
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let output = Env::new()
+        .cmd()
+        .env("HTTPS_PROXY", &proxy_url)
+        .env("HTTP_PROXY", &proxy_url)
+        .args(["--sandbox", "-e", GET_LEAD])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&output), "Acme Corp\n", "{}", stderr(&output));
+    proxy.set_nonblocking(true).unwrap();
+    assert!(
+        matches!(proxy.accept(), Err(err) if err.kind() == std::io::ErrorKind::WouldBlock),
+        "the proxy was contacted for the sandbox"
+    );
+}
+
+#[test]
+fn a_proxy_that_cannot_be_reached_is_named() {
+    let env = Env::new();
+    env.write_default_config(
+        "[retry]\nmax_attempts = 1\n[accounts.default]\napi_key = \"k\"\nbase_url = \"https://api.close.invalid/api/v1\"\n",
+    );
+    let port = closed_port();
+    let script = "local ok, err = pcall(app.integrations.close.get_current_user, {}) print(err.message)";
+    let output = env
+        .cmd()
+        .env("HTTPS_PROXY", format!("http://127.0.0.1:{port}"))
+        .args(["-e", script])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&output),
+        format!("cannot connect to the proxy 127.0.0.1:{port}: connection refused\n"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_call_made_while_a_csv_row_is_written_works() {
+    // CSV writers are flushed whenever the script blocks in a call; a call made from inside
+    // a row being written finds its writer busy and must neither fail nor flush it.
+    let served = Served::new();
+    let script = "local out = csv.writer('out.csv', { columns = { 'name' } })
+local lazy = setmetatable({}, { __index = function(_, field)
+  return app.integrations.close.get_lead({ id = 'lead_abc123XYZ' })[field]
+end })
+out:write(lazy)
+out:close()
+io.write(io.open('out.csv'):read('a'))";
+    served.cmd().args(["-e", script]).assert().success().stdout("name\nAcme Corp\n").stderr("");
+}
+
+#[test]
+fn an_update_that_ran_out_of_tries_after_a_lost_answer_says_its_effect_is_unknown() {
+    let served = Served::new();
+    served.prepend_config("timeout_secs = 0.3\n[retry]\nmax_attempts = 2\n");
+    served.sandbox.push_fault(2, Fault::Delay(Duration::from_secs(30)));
+    let script =
+        "local ok, err = pcall(app.integrations.close.update_lead, { id = 'lead_abc123XYZ', name = 'X' })
+print(err.kind, err.retries)
+print(err.message)";
+    let output = served.cmd().args(["-e", script]).output().unwrap();
+    let out = stdout(&output);
+    assert!(out.starts_with("timeout\t1\nno answer from 127.0.0.1:"), "{out}");
+    assert!(
+        out.ends_with("; the change may or may not have been applied: check before running it again\n"),
+        "{out}"
+    );
+    assert_eq!(served.request_lines(), ["PUT /lead/lead_abc123XYZ/"; 2]);
 }
