@@ -248,8 +248,11 @@ impl GlobalArgs {
 /// A positive number of seconds, such as `30` or `0.5`.
 pub fn seconds(text: &str) -> Result<Duration, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("'{text}' is not a number of seconds"))?;
-    if !(value > 0.0 && value <= 1e9) {
+    if !(value > 0.0) {
         return Err(format!("{text} is not a usable number of seconds: give more than 0"));
+    }
+    if value > 1e9 {
+        return Err(format!("{text} is not a usable number of seconds: give at most 1000000000"));
     }
     Ok(Duration::from_secs_f64(value))
 }
@@ -493,6 +496,10 @@ mod tests {
         assert_eq!(seconds("0"), Err("0 is not a usable number of seconds: give more than 0".to_string()));
         assert_eq!(seconds("soon"), Err("'soon' is not a number of seconds".to_string()));
         assert!(seconds("NaN").is_err() && seconds("-1").is_err());
+        assert_eq!(
+            seconds("1e30"),
+            Err("1e30 is not a usable number of seconds: give at most 1000000000".to_string())
+        );
     }
 
     #[test]

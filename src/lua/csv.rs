@@ -76,9 +76,14 @@ pub fn install(lua: &Lua, glue: &Glue) -> mlua::Result<()> {
 
 /// Flushes every writer still open; called when the run ends, however it ends.
 pub fn flush_all(lua: &Lua) {
-    let open = lua.app_data_ref::<OpenWriters>().map(|open| open.0.clone()).unwrap_or_default();
+    let open = match lua.try_app_data_ref::<OpenWriters>() {
+        Ok(Some(open)) => open.0.clone(),
+        _ => return,
+    };
     for writer in open.iter().filter_map(Weak::upgrade) {
-        if let Some(writer) = writer.borrow_mut().as_mut()
+        // A writer in the middle of a row is borrowed; it is flushed another time.
+        let Ok(mut writer) = writer.try_borrow_mut() else { continue };
+        if let Some(writer) = writer.as_mut()
             && let Err(why) = writer.flush()
         {
             log::warn!("{}", why);

@@ -30,6 +30,17 @@ enum Rows {
     Activities,
 }
 
+impl Rows {
+    /// The iterator that walks these rows.
+    fn iterator(self) -> &'static str {
+        match self {
+            Rows::Leads => "iter_leads",
+            Rows::Contacts => "iter_contacts",
+            Rows::Activities => "iter_activities",
+        }
+    }
+}
+
 /// A walk in progress, as the step function sees it.
 struct Walking {
     pager: Pager,
@@ -146,7 +157,11 @@ fn step(lua: &Lua, state: &RefCell<Option<Walking>>) -> Result<Value, Failure> {
             walking.page = None;
         }
 
-        match walking.pager.next_page() {
+        // Ctrl-C while the page is still on its way ends the run at once, as in a call.
+        let waiting = crate::interrupt::blocked(format!("the next page of {}", walking.rows.iterator()));
+        let next = walking.pager.next_page();
+        drop(waiting);
+        match next {
             None => {
                 drop(guard);
                 finish(state);

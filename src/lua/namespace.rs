@@ -5,11 +5,9 @@
 //! is also when the config file is first read. Each account has one `AccountHandle` (one
 //! client, one kept-alive connection) however many namespaces reach it.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
-use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
-use std::sync::Once;
 
 use mlua::{Function, Lua, Table, Value};
 
@@ -209,28 +207,12 @@ fn prepare_for_stops(lua: &Lua, context: &Context) {
     }));
 }
 
-thread_local! {
-    /// Set while a panic is expected and caught, so that the panic hook stays silent.
-    static EXPECTED_PANIC: Cell<bool> = const { Cell::new(false) };
-}
-
 /// Flushes the CSV writers, unless one is in the middle of writing a row. Lua code that a
 /// writer runs for a row (a metamethod of the row) may call Close, call `os.exit` or be
-/// stopped; the writer is borrowed then, and borrowing it again to flush it panics before
-/// anything is changed. Its rows are flushed at the next call or the end of the run instead.
+/// stopped; that writer is then left alone, and its rows are flushed at the next call or
+/// the end of the run instead.
 fn flush_unless_busy(lua: &Lua) {
-    static QUIET_HOOK: Once = Once::new();
-    QUIET_HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !EXPECTED_PANIC.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    EXPECTED_PANIC.with(|expected| expected.set(true));
-    let _busy = std::panic::catch_unwind(AssertUnwindSafe(|| super::csv::flush_all(lua)));
-    EXPECTED_PANIC.with(|expected| expected.set(false));
+    super::csv::flush_all(lua);
 }
 
 /// Makes `os.exit` run [`end_of_run`] first, and end with its status after Ctrl-C.

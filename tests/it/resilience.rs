@@ -705,6 +705,30 @@ end";
 }
 
 #[test]
+fn ctrl_c_while_the_script_waits_for_the_next_page_ends_the_run_at_once() {
+    let served = Served::new();
+    served.sandbox.push_fault(1, Fault::Delay(Duration::ZERO));
+    served.sandbox.push_fault(1, Fault::Delay(Duration::from_secs(60)));
+    let script = "io.stdout:setvbuf('line')
+local n = 0
+for contact in app.integrations.close.iter_contacts({ page_size = 2 }) do
+  n = n + 1
+  if n == 2 then print('waiting') end
+end";
+    let mut cmd = served.std_cmd();
+    cmd.args(["-e", script]);
+    // The script has handed out the whole first page and the second is held back.
+    let fetching = || served.sandbox.requests().get(1).is_some_and(|request| request.status == 0);
+    let (status, out, err) = interrupt_after_first_line(cmd, fetching);
+    assert_eq!(status, Some(130), "{err}");
+    assert_eq!(out, "waiting\n");
+    assert_eq!(
+        err,
+        "close-lua: interrupted while GET /contact/?_limit=2&_skip=2 (account default) was in flight\n"
+    );
+}
+
+#[test]
 fn a_create_whose_host_cannot_be_resolved_is_tried_again_and_said_unsent() {
     // Names under .invalid never resolve, and close-lua refuses them without a lookup.
     let env = Env::new();
