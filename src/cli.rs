@@ -248,7 +248,7 @@ impl GlobalArgs {
 /// A positive number of seconds, such as `30` or `0.5`.
 pub fn seconds(text: &str) -> Result<Duration, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("'{text}' is not a number of seconds"))?;
-    if !(value > 0.0) {
+    if value.is_nan() || value <= 0.0 {
         return Err(format!("{text} is not a usable number of seconds: give more than 0"));
     }
     if value > 1e9 {
