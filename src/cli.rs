@@ -257,6 +257,27 @@ pub fn seconds(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(value))
 }
 
+/// A number of generated leads: each organisation holds them in memory, about 20 KB apiece
+/// with their contacts and rendered JSON, so the bound keeps a typo from asking for more
+/// memory than a machine has.
+fn generated_leads(text: &str) -> Result<usize, String> {
+    const MOST: usize = 500_000;
+    let n: usize = text.parse().map_err(|_| format!("'{text}' is not a number of leads"))?;
+    if n > MOST {
+        return Err(format!("{n} leads is more than the sandbox makes ({MOST} at most)"));
+    }
+    Ok(n)
+}
+
+/// An account name for the sandbox: one that a config file can hold as a bare key.
+fn account_name(text: &str) -> Result<String, String> {
+    let fits = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !fits {
+        return Err(format!("'{text}' is not an account name: use letters, digits, '_' and '-'"));
+    }
+    Ok(text.to_string())
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -337,12 +358,19 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0)]
     pub port: u16,
 
-    /// Generated leads per organisation beside the demo ones (about 2.5 KB each)
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    /// Generated leads per organisation beside the demo ones (about 2.5 KB each, at most
+    /// 500000)
+    #[arg(long, default_value_t = 0, value_name = "N", value_parser = generated_leads)]
     pub leads: usize,
 
-    /// The accounts (organisations) to serve
-    #[arg(long, value_delimiter = ',', default_value = "default,us_team,eu_team", value_name = "NAMES")]
+    /// The accounts (organisations) to serve: names of letters, digits, '_' and '-'
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "default,us_team,eu_team",
+        value_name = "NAMES",
+        value_parser = account_name
+    )]
     pub accounts: Vec<String>,
 
     /// The deepest `_skip` the list endpoints accept

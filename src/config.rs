@@ -205,14 +205,33 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
 
 /// A base URL must be an absolute http(s) URL; the client appends paths to it.
 pub fn check_base_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("must start with https:// (got \"{url}\")"))?;
+    let (secure, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        (None, None) => return Err(format!("must start with https:// (got \"{url}\")")),
+    };
     if rest.is_empty() || rest.starts_with('/') {
         return Err(format!("has no host (got \"{url}\")"));
     }
+    // The key travels in every request, so plain HTTP is only for this machine (the
+    // sandbox, or a tunnel that encrypts on its own).
+    if !secure && !is_loopback(rest) {
+        return Err(format!(
+            "uses plain http:// to another machine, which would send the API key unencrypted; use https:// (got \"{url}\")"
+        ));
+    }
     Ok(())
+}
+
+/// Whether the host at the start of `rest` (what follows the scheme) is this machine.
+fn is_loopback(rest: &str) -> bool {
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Renders a TOML error as "line L, column C: message" on one line.
@@ -289,6 +308,26 @@ mod tests {
             err.message,
             "config file /etc/c.toml: accounts.us.base_url must start with https:// (got \"api.close.com\")"
         );
+    }
+
+    #[test]
+    fn plain_http_is_only_for_this_machine() {
+        let err = parse_str("[accounts.us]\napi_key = \"k\"\nbase_url = \"http://api.close.com/api/v1\"\n")
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            "config file /etc/c.toml: accounts.us.base_url uses plain http:// to another machine, which would \
+             send the API key unencrypted; use https:// (got \"http://api.close.com/api/v1\")"
+        );
+        for url in [
+            "http://127.0.0.1:8099/api/v1",
+            "http://localhost/api/v1",
+            "http://[::1]:9/v1",
+            "https://x.example",
+        ] {
+            assert_eq!(check_base_url(url), Ok(()), "{url}");
+        }
+        assert!(check_base_url("http://localhost.example.com/v1").is_err());
     }
 
     #[test]

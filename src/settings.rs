@@ -529,13 +529,13 @@ mod tests {
         let (mut settings, _dir) = settings_for(
             None,
             None,
-            &[("CLOSE_API_KEY", "api_env"), ("CLOSE_API_BASE_URL", "http://h:1/v1/")],
+            &[("CLOSE_API_KEY", "api_env"), ("CLOSE_API_BASE_URL", "http://localhost:1/v1/")],
         );
         settings.config_path = Some(PathBuf::from("/nonexistent/c.toml"));
         let accounts = load(&settings).unwrap();
         let account = accounts.get("default").unwrap();
         assert_eq!(account.api_key.expose(), "api_env");
-        assert_eq!(account.base_url, "http://h:1/v1");
+        assert_eq!(account.base_url, "http://localhost:1/v1");
         assert_eq!(accounts.default.unwrap(), "default");
     }
 

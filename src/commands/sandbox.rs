@@ -18,6 +18,12 @@ pub fn serve(args: ServeArgs) -> i32 {
         rate_limit_per_sec: args.rate_limit,
     };
     let names = options.accounts.clone();
+    if let Some(twice) =
+        names.iter().enumerate().find_map(|(i, name)| names[..i].contains(name).then_some(name))
+    {
+        eprintln!("close-lua: error: --accounts names the account '{twice}' twice");
+        return EXIT_USAGE;
+    }
     let sandbox = match Sandbox::start(options) {
         Ok(sandbox) => sandbox,
         Err(err) => {
@@ -27,7 +33,7 @@ pub fn serve(args: ServeArgs) -> i32 {
     };
 
     // A config for the accounts, so that `close-lua --config` (or any client) can use them.
-    let mut config = format!("# close-lua sandbox at {}\n", sandbox.base_url());
+    let mut config = format!("{HEADER}{}\n", sandbox.base_url());
     for name in &names {
         let key = sandbox.api_key(name).unwrap_or_default();
         config.push_str(&format!(
@@ -56,9 +62,22 @@ pub fn serve(args: ServeArgs) -> i32 {
     }
 }
 
-/// Writes a config file readable by its owner only, replacing one a previous run wrote: the
-/// keys in it are the sandbox's, but close-lua warns about any config others can read.
+/// The first line of every config `sandbox serve` writes, by which it knows its own files.
+const HEADER: &str = "# close-lua sandbox at ";
+
+/// Writes a config file readable by its owner only. A file there already is replaced only
+/// when an earlier `sandbox serve` wrote it: anything else may hold real keys.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    match std::fs::read(path) {
+        Ok(old) if !old.starts_with(HEADER.as_bytes()) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "the file exists and was not written by close-lua sandbox serve; give another path",
+            ));
+        }
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+        _ => {}
+    }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -104,8 +104,22 @@ fn the_sandbox_writes_its_config_for_the_owner_only() {
     use std::io::{BufRead, BufReader};
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
+    // A file that an earlier `sandbox serve` did not write is never replaced.
+    env.write("mine.toml", "[accounts.default]\napi_key = \"api_real\"\n");
+    let output = env.cmd().args(["sandbox", "serve", "--write-config", "mine.toml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "close-lua: error: cannot write the config to mine.toml: the file exists and was not written by \
+         close-lua sandbox serve; give another path\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.home.path().join("mine.toml")).unwrap(),
+        "[accounts.default]\napi_key = \"api_real\"\n"
+    );
+
     // A config left by an earlier run, readable by everyone, is replaced and made private.
-    let path = env.write("sandbox.toml", "# old\n");
+    let path = env.write("sandbox.toml", "# close-lua sandbox at http://127.0.0.1:1/api/v1\n");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let mut child = env
         .std_cmd()
@@ -130,4 +144,26 @@ fn the_sandbox_writes_its_config_for_the_owner_only() {
     assert_eq!(rest, "", "nothing on stdout with --write-config");
     assert_eq!(stdout(&output), "pat@demo.example.com\n");
     assert_eq!(stderr(&output), "", "no warning about who can read the file");
+}
+
+#[test]
+fn sandbox_serve_refuses_accounts_and_sizes_it_cannot_serve() {
+    let env = Env::new();
+    let refused = |args: &[&str], message: &str| {
+        let output = env.cmd().args(["sandbox", "serve"]).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).starts_with(message), "{args:?}: {}", stderr(&output));
+    };
+    refused(&["--accounts", "a,a"], "close-lua: error: --accounts names the account 'a' twice\n");
+    refused(
+        &["--accounts", "us team"],
+        "close-lua: error: invalid value 'us team' for '--accounts <NAMES>': 'us team' is not an account \
+         name: use letters, digits, '_' and '-'",
+    );
+    refused(&["--accounts", ""], "close-lua: error: invalid value '' for '--accounts <NAMES>'");
+    refused(
+        &["--leads", "100000000"],
+        "close-lua: error: invalid value '100000000' for '--leads <N>': 100000000 leads is more than the \
+         sandbox makes (500000 at most)",
+    );
 }
