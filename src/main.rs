@@ -24,7 +24,9 @@ fn restore_default_sigpipe() {
 /// Lua frees the tables of a page of leads in bursts, and by default glibc gives the top of
 /// the heap back to the kernel after each burst, only to fault it in again for the next
 /// page. Asking it to keep a margin when the heap grows makes a walk of 10,000 leads about
-/// 5% faster for no measurable cost in peak memory (it counts only pages in use).
+/// 5% faster for no measurable cost in peak memory (it counts only pages in use). Setting
+/// it also fixes glibc's threshold for serving large blocks by mmap at its default, which
+/// measured the same as raising it.
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes a tuning parameter of the allocator; it is called before

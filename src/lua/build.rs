@@ -23,10 +23,11 @@ use super::tape::{Node, Tape};
 /// The stack slots a table being filled needs: itself, a key and a value, and one spare.
 const SLOTS_PER_LEVEL: c_int = 4;
 
-/// The stack slots of the call: the two markers (its arguments), then the key cache.
+/// The stack slots of the call: the two markers (its arguments), then the cache of the
+/// tape's interned strings (its keys and repeated values), each made a Lua string once.
 const ARRAY_MARKER: c_int = 1;
 const OBJECT_MARKER: c_int = 2;
-const KEY_CACHE: c_int = 3;
+const INTERNED: c_int = 3;
 
 /// The Lua value of a tape. `array` and `object` are the marker metatables of empty lists
 /// and objects. JSON `null` at the top becomes nil, in lists the null light userdata.
@@ -34,7 +35,7 @@ pub fn to_lua(lua: &Lua, tape: &Tape, array: &Table, object: &Table) -> mlua::Re
     // SAFETY: the closure follows the rules at the top of this file: it uses the stack
     // only through the C API within the slots it checks for, and holds nothing that needs
     // dropping, so a Lua error leaving it by longjmp skips no destructor. The two markers
-    // are the call's arguments, at stack slots 1 and 2; the key cache goes to slot 3.
+    // are the call's arguments, at stack slots 1 and 2; the cache of interned strings goes to slot 3.
     let value: Value = unsafe {
         lua.exec_raw((array, object), |state| {
             ffi::lua_createtable(state, clamp(tape.interned_count() as u32), 0);
@@ -50,7 +51,7 @@ pub fn to_lua(lua: &Lua, tape: &Tape, array: &Table, object: &Table) -> mlua::Re
 /// Pushes the value at `position` and moves past it (and its elements).
 ///
 /// SAFETY (for callers): `state` is the state of a protected call whose stack holds the
-/// array marker at slot 1, the object marker at slot 2 and the key cache at slot 3.
+/// array marker at slot 1, the object marker at slot 2 and the cache of interned strings at slot 3.
 unsafe fn push(state: *mut ffi::lua_State, tape: &Tape, position: &mut usize) {
     let node = tape.nodes().get(*position).copied().unwrap_or(Node::Null);
     *position += 1;
@@ -68,7 +69,7 @@ unsafe fn push(state: *mut ffi::lua_State, tape: &Tape, position: &mut usize) {
             Node::Interned(id) => {
                 // Each interned string becomes a Lua string once; later uses copy the reference.
                 let slot = i64::from(id) + 1;
-                if ffi::lua_rawgeti(state, KEY_CACHE, slot) == ffi::LUA_TNIL {
+                if ffi::lua_rawgeti(state, INTERNED, slot) == ffi::LUA_TNIL {
                     ffi::lua_pop(state, 1);
                     if let Node::Str { unescaped, start, len } = tape.interned(id) {
                         let bytes = tape.bytes(unescaped, start, len);
@@ -77,7 +78,7 @@ unsafe fn push(state: *mut ffi::lua_State, tape: &Tape, position: &mut usize) {
                         ffi::lua_pushlstring(state, c"".as_ptr(), 0);
                     }
                     ffi::lua_pushvalue(state, -1);
-                    ffi::lua_rawseti(state, KEY_CACHE, slot);
+                    ffi::lua_rawseti(state, INTERNED, slot);
                 }
             }
             Node::Array { len } => {

@@ -1,8 +1,8 @@
 //! Answers on request: tests and benchmarks ask the sandbox to misbehave.
 //!
 //! A test pushes a `Fault` with a count; the next that many requests, whatever their path,
-//! get the fault instead of (or before, or after carrying them out) their normal answer. Faults queue up in the order
-//! they were pushed. This is how the client's handling of 429s, 5xx pages, malformed bodies
+//! get the fault instead of their normal answer, or before it, or after carrying them out.
+//! Faults queue up in the order they were pushed. This is how the client's handling of 429s, 5xx pages, malformed bodies
 //! and stalled servers is exercised without a real outage.
 
 use std::collections::VecDeque;

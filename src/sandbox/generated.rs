@@ -177,7 +177,7 @@ pub fn import(org: &mut Org, import: &BulkImport) -> Result<(), String> {
         }
     }
     org.insert_leads(leads);
-    org.rendered.get_mut().clear();
+    org.forget_cached();
     Ok(())
 }
 

@@ -3,9 +3,9 @@
 //! Close never published a grammar for this language; the sandbox understands the subset
 //! that real scripts use (see the shared API notes): `*`, free words and quoted phrases,
 //! `field:value` for a few fields, `custom.<field>:value`, date comparisons, `AND`/`OR`/`NOT`
-//! in any case with a space meaning AND, parentheses, `slice:i/n` and `sort:`. Anything else is refused
-//! with a message naming the part not understood, so a script never gets silently wrong
-//! results. Matching the tree against leads is `search.rs`'s job.
+//! in any case with a space meaning AND, parentheses, `slice:i/n` and `sort:`. Anything else
+//! is refused with a message naming the part not understood, so a script never gets
+//! silently wrong results. Matching the tree against leads is `search.rs`'s job.
 
 use super::time::{self, Span};
 

@@ -33,7 +33,7 @@ impl Keys {
         Keys { follows: vec![NONE], previous: NONE, ..Keys::default() }
     }
 
-    /// The `Key` node of `text`; `node` makes its `Str` node when the key is new.
+    /// The `Interned` node of the key `text`; `node` makes its `Str` node when the key is new.
     pub fn key(&mut self, text: &[u8], node: impl FnOnce() -> Node) -> Node {
         let guess = self.follows[self.slot()];
         let id = if guess != NONE && *self.texts[guess as usize] == *text {

@@ -36,7 +36,7 @@ pub enum Node {
     Array {
         len: u32,
     },
-    /// An object of `len` key, value pairs; keys are `Key` nodes.
+    /// An object of `len` key, value pairs; keys are `Interned` nodes.
     Object {
         len: u32,
     },
