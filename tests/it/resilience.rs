@@ -475,33 +475,97 @@ fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// Starts close-lua, waits for its first line of output and then for `wait_for`, sends it
-/// SIGINT and returns (exit status, all stdout, stderr). Output is read all along, so a
-/// script that prints without end is never held up by a full pipe.
-fn interrupt_after_first_line(
-    mut cmd: std::process::Command,
-    wait_for: impl Fn() -> bool,
-) -> (Option<i32>, String, String) {
-    use std::io::{BufRead, Read};
-    let mut child =
-        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let reading = std::thread::spawn(move || {
-        let mut rest = String::new();
-        out.read_to_string(&mut rest).unwrap();
-        rest
-    });
-    while !wait_for() {
-        std::thread::sleep(Duration::from_millis(10));
+/// What a running close-lua has written so far.
+#[derive(Debug, Default)]
+struct Seen {
+    out: String,
+    err: String,
+    /// How many of its two output streams have ended.
+    ended: usize,
+}
+
+/// A close-lua process whose output is read all along, so that a script that prints without
+/// end is never held up by a full pipe, and whose progress a test can wait for.
+struct Watched {
+    child: std::process::Child,
+    seen: std::sync::Arc<(std::sync::Mutex<Seen>, std::sync::Condvar)>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Watched {
+    fn start(mut cmd: std::process::Command) -> Watched {
+        use std::io::Read;
+        use std::process::Stdio;
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let seen = std::sync::Arc::new((std::sync::Mutex::new(Seen::default()), std::sync::Condvar::new()));
+        let out: Box<dyn std::io::Read + Send> = Box::new(child.stdout.take().unwrap());
+        let err: Box<dyn std::io::Read + Send> = Box::new(child.stderr.take().unwrap());
+        let readers = [(out, false), (err, true)]
+            .into_iter()
+            .map(|(mut stream, is_err)| {
+                let seen = std::sync::Arc::clone(&seen);
+                std::thread::spawn(move || {
+                    let mut buffer = [0; 4096];
+                    loop {
+                        let read = stream.read(&mut buffer).unwrap_or(0);
+                        let mut state = seen.0.lock().unwrap();
+                        let text = String::from_utf8_lossy(&buffer[..read]);
+                        if is_err {
+                            state.err.push_str(&text)
+                        } else {
+                            state.out.push_str(&text)
+                        }
+                        if read == 0 {
+                            state.ended += 1;
+                        }
+                        seen.1.notify_all();
+                        if read == 0 {
+                            return;
+                        }
+                    }
+                })
+            })
+            .collect();
+        Watched { child, seen, readers }
     }
-    // SAFETY: kill with a pid of our own child and a standard signal.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-    (status.code(), first + &reading.join().unwrap(), err)
+
+    /// Returns once `ready` holds. It is asked again whenever output arrives, and every 10 ms
+    /// for what it may look at besides (such as the sandbox's request log).
+    fn wait_until(&self, ready: impl Fn(&Seen) -> bool) {
+        let mut seen = self.seen.0.lock().unwrap();
+        while !ready(&seen) {
+            assert!(seen.ended < 2, "it ended before it was ready: {seen:?}");
+            seen = self.seen.1.wait_timeout(seen, Duration::from_millis(10)).unwrap().0;
+        }
+    }
+
+    /// Presses Ctrl-C.
+    fn interrupt(&self) {
+        // SAFETY: kill with a pid of our own child and a standard signal.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+    }
+
+    /// Waits for the end; returns (exit status, all stdout, all stderr).
+    fn finish(mut self) -> (Option<i32>, String, String) {
+        let status = self.child.wait().unwrap();
+        for reader in self.readers.drain(..) {
+            reader.join().unwrap();
+        }
+        let seen = std::mem::take(&mut *self.seen.0.lock().unwrap());
+        (status.code(), seen.out, seen.err)
+    }
+}
+
+/// Starts close-lua, presses Ctrl-C once `ready` holds (see [`Watched::wait_until`]) and
+/// returns (exit status, stdout, stderr).
+fn interrupt_when(
+    cmd: std::process::Command,
+    ready: impl Fn(&Seen) -> bool,
+) -> (Option<i32>, String, String) {
+    let watched = Watched::start(cmd);
+    watched.wait_until(ready);
+    watched.interrupt();
+    watched.finish()
 }
 
 #[test]
@@ -509,7 +573,7 @@ fn ctrl_c_stops_the_script_between_instructions() {
     let env = Env::new();
     let mut cmd = env.std_cmd();
     cmd.args(["-e", "io.stdout:setvbuf('line') print('ready')\nlocal n = 0\nwhile true do n = n + 1 end"]);
-    let (status, out, err) = interrupt_after_first_line(cmd, || true);
+    let (status, out, err) = interrupt_when(cmd, |seen| seen.out.contains('\n'));
     assert_eq!(status, Some(130));
     assert_eq!(out, "ready\n");
     assert_eq!(err, "close-lua: interrupted at (command line):3\n");
@@ -524,7 +588,8 @@ fn ctrl_c_during_a_call_names_the_call() {
         "-e",
         "io.stdout:setvbuf('line') print('ready') app.integrations.close.create_lead({ name = 'Slow' })",
     ]);
-    let (status, out, err) = interrupt_after_first_line(cmd, || !served.sandbox.requests().is_empty());
+    let (status, out, err) =
+        interrupt_when(cmd, |seen| seen.out.contains('\n') && !served.sandbox.requests().is_empty());
     assert_eq!(status, Some(130));
     assert_eq!(out, "ready\n");
     assert_eq!(
@@ -568,45 +633,13 @@ fn a_body_cut_short_is_a_network_error() {
     assert!(out.contains(" was cut short"), "{out}");
 }
 
-/// Starts close-lua, reads its stderr until a line for which `ready` holds, sends it SIGINT
-/// and returns (exit status, stdout, stderr).
-fn interrupt_when(
-    mut cmd: std::process::Command,
-    ready: impl Fn(&str) -> bool,
-) -> (Option<i32>, String, String) {
-    use std::io::{BufRead, Read};
-    let mut child =
-        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let reading = std::thread::spawn(move || {
-        let mut text = String::new();
-        out.read_to_string(&mut text).unwrap();
-        text
-    });
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(err.read_line(&mut line).unwrap() > 0, "ended before it was ready:\n{seen}");
-        seen.push_str(&line);
-        if ready(&line) {
-            break;
-        }
-    }
-    // SAFETY: kill with a pid of our own child and a standard signal.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let status = child.wait().unwrap();
-    err.read_to_string(&mut seen).unwrap();
-    (status.code(), reading.join().unwrap(), seen)
-}
-
 #[test]
 fn ctrl_c_during_a_rate_limit_wait_ends_the_run_and_sends_nothing_more() {
     let served = Served::new();
     served.sandbox.push_fault(1, respond(429, &[("Retry-After", "60")], "{}"));
     let mut cmd = served.std_cmd();
     cmd.args(["-v", "-e", "app.integrations.close.create_lead({ name = 'Later' }) print('created')"]);
-    let (status, out, err) = interrupt_when(cmd, |line| line.contains("waiting 60.0 s before try 2"));
+    let (status, out, err) = interrupt_when(cmd, |seen| seen.err.contains("waiting 60.0 s before try 2"));
     assert_eq!(status, Some(130), "{err}");
     assert_eq!(out, "");
     assert_eq!(
@@ -624,7 +657,8 @@ fn ctrl_c_during_a_pacing_wait_ends_the_run() {
     let script = "local c = app.integrations.close c.list_contacts({}) c.get_lead({ id = 'lead_abc123XYZ' })";
     let mut cmd = served.std_cmd();
     cmd.args(["-v", "-e", script]);
-    let (status, _, err) = interrupt_when(cmd, |line| line.contains("rate limit window used up; waiting"));
+    let (status, _, err) =
+        interrupt_when(cmd, |seen| seen.err.contains("rate limit window used up; waiting"));
     assert_eq!(status, Some(130), "{err}");
     assert_eq!(
         err.lines().last(),
@@ -649,7 +683,7 @@ app.integrations.close.create_lead({ name = 'Dry' })
 app.integrations.close.get_lead({ id = 'lead_abc123XYZ' })";
     let mut cmd = served.std_cmd();
     cmd.args(["--dry-run", "-v", "-e", script]);
-    let (status, _, err) = interrupt_when(cmd, |line| line.contains("waiting 60.0 s before try 2"));
+    let (status, _, err) = interrupt_when(cmd, |seen| seen.err.contains("waiting 60.0 s before try 2"));
     assert_eq!(status, Some(130), "{err}");
     let last: Vec<&str> = err.lines().rev().take(2).collect();
     assert_eq!(
@@ -695,7 +729,7 @@ end";
     cmd.args(["-e", script]);
     // Interrupt once the page fetched ahead is in flight, while the script is printing.
     let fetching = || served.sandbox.requests().get(1).is_some_and(|request| request.status == 0);
-    let (status, out, err) = interrupt_after_first_line(cmd, fetching);
+    let (status, out, err) = interrupt_when(cmd, |seen| seen.out.contains('\n') && fetching());
     assert_eq!(status, Some(130), "{err}");
     assert_eq!(err, "close-lua: interrupted at (command line):3\n");
     assert!(out.ends_with('\n'));
@@ -719,7 +753,7 @@ end";
     cmd.args(["-e", script]);
     // The script has handed out the whole first page and the second is held back.
     let fetching = || served.sandbox.requests().get(1).is_some_and(|request| request.status == 0);
-    let (status, out, err) = interrupt_after_first_line(cmd, fetching);
+    let (status, out, err) = interrupt_when(cmd, |seen| seen.out.contains('\n') && fetching());
     assert_eq!(status, Some(130), "{err}");
     assert_eq!(out, "waiting\n");
     assert_eq!(
