@@ -113,7 +113,6 @@ struct Unanswered {
 /// Waits of a call, for the message when Ctrl-C ends one.
 const RETRY_WAIT: &str = "waiting to be tried again";
 const PACING_WAIT: &str = "waiting for the rate limit window to reset";
-const BEFORE_SENDING: &str = "about to be sent";
 
 impl Client {
     /// A client for `account`; no connection is made until the first call.
@@ -173,6 +172,11 @@ impl Client {
     ) -> Result<Vec<u8>, ApiError> {
         self.call_unredacted(method, path, query, body).map_err(|mut error| {
             error.redact(|text| self.secret.hide(text));
+            // The script's own calls report this in their error; a page fetched ahead
+            // reports it only if the script asks for the page.
+            if error.kind == FailureKind::Interrupted && !interrupt::on_script_thread() {
+                log::info!("{}", error.message);
+            }
             error
         })
     }
@@ -209,10 +213,11 @@ impl Client {
                 error
             })?;
             if interrupt::requested() {
-                let why = if tries == 0 { BEFORE_SENDING } else { RETRY_WAIT };
+                let why = if tries == 0 { interrupt::BEFORE_SENDING } else { RETRY_WAIT };
                 return Err(self.interrupted(&progress, why, effect_unknown, method, path));
             }
             tries += 1;
+            progress.sending();
             let (failure, rate_wait, mut error) =
                 match self.try_once(method, path, &target, body.as_deref(), long_read) {
                     Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer.body),
@@ -314,9 +319,9 @@ impl Client {
         Ok(wait)
     }
 
-    /// The end of a call that Ctrl-C cut short before its next try. On the script's thread
-    /// outside the REPL that ends the run; elsewhere the call fails, and the REPL takes the
-    /// interrupt as dealt with.
+    /// The end of a call that Ctrl-C cut short before its next try: on the script's thread
+    /// outside the REPL that ends the run; elsewhere the call fails (see
+    /// [`interrupt::CallGuard::cut_short`]).
     fn interrupted(
         &self,
         progress: &interrupt::CallGuard,
@@ -325,13 +330,7 @@ impl Client {
         method: Method,
         path: &str,
     ) -> ApiError {
-        if interrupt::interactive() {
-            interrupt::clear();
-        } else if progress.on_script_thread() {
-            progress.stop(why, effect_unknown);
-        }
-        let note = if effect_unknown { "; the change may or may not have been applied" } else { "" };
-        let message = format!("interrupted while {why}{note}");
+        let message = progress.cut_short(why, effect_unknown);
         ApiError::without_response(FailureKind::Interrupted, message, method, path, &self.account)
     }
 
@@ -692,9 +691,7 @@ impl Secret {
 /// unknown.
 fn with_write_note(mut error: ApiError, unknown: bool) -> ApiError {
     if unknown {
-        error
-            .message
-            .push_str("; the change may or may not have been applied: check before running it again");
+        error.message.push_str(&format!("; {}: check before running it again", interrupt::EFFECT_UNKNOWN));
     }
     error
 }

@@ -534,8 +534,27 @@ impl Watched {
     fn wait_until(&self, ready: impl Fn(&Seen) -> bool) {
         let mut seen = self.seen.0.lock().unwrap();
         while !ready(&seen) {
-            assert!(seen.ended < 2, "it ended before it was ready: {seen:?}");
-            seen = self.seen.1.wait_timeout(seen, Duration::from_millis(10)).unwrap().0;
+            seen = self.tick(seen);
+        }
+    }
+
+    /// Waits until output arrives or 10 ms have passed; fails if the process has ended.
+    fn tick<'a>(&'a self, seen: std::sync::MutexGuard<'a, Seen>) -> std::sync::MutexGuard<'a, Seen> {
+        assert!(seen.ended < 2, "it ended before it was ready: {seen:?}");
+        self.seen.1.wait_timeout(seen, Duration::from_millis(10)).unwrap().0
+    }
+
+    /// Opens `gate` (see [`make_gate`]) for writing, once the script has opened it to read.
+    fn open_gate(&self, gate: &std::path::Path) -> std::fs::File {
+        use std::os::unix::fs::OpenOptionsExt;
+        loop {
+            // Without a reader, a named pipe opened this way fails at once rather than waits.
+            match std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(gate) {
+                Ok(file) => return file,
+                Err(err) if err.raw_os_error() == Some(libc::ENXIO) => {}
+                Err(err) => panic!("cannot open {}: {err}", gate.display()),
+            }
+            drop(self.tick(self.seen.0.lock().unwrap()));
         }
     }
 
@@ -762,6 +781,102 @@ end";
     );
 }
 
+/// Makes a named pipe `gate` in the home directory. A script that reads a line from it waits
+/// outside Lua and outside any call until the test writes one, so that a Ctrl-C can be
+/// pressed exactly there.
+fn make_gate(env: &Env) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    let path = env.home.path().join("gate");
+    let name = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: mkfifo reads a NUL-terminated path that lives across the call.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0, "mkfifo {}", path.display());
+    path
+}
+
+/// Runs `cmd` (with -v, walking contacts one a page) while the second page meets a 429 that
+/// asks for a minute. While the script waits at its gate, Ctrl-C makes that fetch give up;
+/// then the script is let through the gate. `input` is written to stdin first and once the
+/// gate is open. Returns (exit status, stdout, stderr).
+fn interrupt_at_the_gate(
+    served: &Served,
+    mut cmd: std::process::Command,
+    input: [&str; 2],
+) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    let gate = make_gate(&served.env);
+    served.sandbox.push_fault(1, Fault::Delay(Duration::ZERO));
+    served.sandbox.push_fault(1, respond(429, &[("Retry-After", "60")], "{}"));
+    cmd.stdin(std::process::Stdio::piped());
+    let mut watched = Watched::start(cmd);
+    let mut stdin = watched.child.stdin.take().unwrap();
+    stdin.write_all(input[0].as_bytes()).unwrap();
+    watched.wait_until(|seen| seen.err.contains("waiting 60.0 s before try 2"));
+    let mut opened = watched.open_gate(&gate);
+    watched.interrupt();
+    watched.wait_until(|seen| {
+        seen.err.contains(
+            "close-lua: interrupted while GET /contact/?_limit=1&_skip=1 (account default) was waiting to be \
+             tried again\n",
+        )
+    });
+    opened.write_all(b"go\n").unwrap();
+    drop(opened);
+    stdin.write_all(input[1].as_bytes()).unwrap();
+    drop(stdin);
+    watched.finish()
+}
+
+#[test]
+fn ctrl_c_just_before_the_script_waits_for_the_next_page_ends_the_run_at_once() {
+    let served = Served::new();
+    let script = "for contact in app.integrations.close.iter_contacts({ page_size = 1 }) do
+  io.open('gate'):read('l')
+end";
+    let mut cmd = served.std_cmd();
+    cmd.args(["-v", "-e", script]);
+    let (status, out, err) = interrupt_at_the_gate(&served, cmd, ["", ""]);
+    assert_eq!(status, Some(130), "{err}");
+    assert_eq!(out, "");
+    assert_eq!(
+        err.lines().last(),
+        Some("close-lua: interrupted while waiting for the next page of iter_contacts")
+    );
+    assert!(!err.contains("traceback"), "{err}");
+    assert_eq!(served.request_lines(), ["GET /contact/?_limit=1&_skip=0", "GET /contact/?_limit=1&_skip=1"]);
+}
+
+#[test]
+fn ctrl_c_just_before_a_call_ends_the_run_before_it_is_sent() {
+    let served = Served::new();
+    let script = "for contact in app.integrations.close.iter_contacts({ page_size = 1 }) do
+  io.open('gate'):read('l')
+  app.integrations.close.get_lead({ id = contact.lead_id })
+end";
+    let mut cmd = served.std_cmd();
+    cmd.args(["-v", "-e", script]);
+    let (status, out, err) = interrupt_at_the_gate(&served, cmd, ["", ""]);
+    assert_eq!(status, Some(130), "{err}");
+    assert_eq!(out, "");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("close-lua: interrupted while GET /lead/lead_"), "{err}");
+    assert!(last.ends_with("/ (account default) was about to be sent"), "{err}");
+    assert_eq!(served.request_lines(), ["GET /contact/?_limit=1&_skip=0", "GET /contact/?_limit=1&_skip=1"]);
+}
+
+#[test]
+fn ctrl_c_in_the_repl_that_ends_a_page_fetched_ahead_still_stops_the_chunk() {
+    let served = Served::new();
+    // Once through the gate the chunk runs Lua only: only the hook can stop it.
+    let chunk = "for c in app.integrations.close.iter_contacts({ page_size = 1 }) do \
+                 io.open('gate'):read('l') for _ = 1, 1e7 do end print('not stopped') break end\n";
+    let mut cmd = served.std_cmd();
+    cmd.args(["-v", "repl"]);
+    let (status, out, err) = interrupt_at_the_gate(&served, cmd, [chunk, "print('still here')\n"]);
+    assert_eq!(status, Some(0), "{err}");
+    assert_eq!(out, "still here\n");
+    assert!(err.contains("interrupted at stdin:1"), "{err}");
+}
+
 #[test]
 fn a_create_whose_host_cannot_be_resolved_is_tried_again_and_said_unsent() {
     // Names under .invalid never resolve, and close-lua refuses them without a lookup.
@@ -941,6 +1056,37 @@ print(err.message)";
     assert!(
         out.ends_with("; the change may or may not have been applied: check before running it again\n"),
         "{out}"
+    );
+    assert_eq!(served.request_lines(), ["PUT /lead/lead_abc123XYZ/"; 2]);
+}
+
+#[test]
+fn a_call_cut_short_by_ctrl_c_in_the_repl_names_itself_in_its_error() {
+    use std::io::Write;
+    let served = Served::new();
+    // The first try is carried out but its answer lost; the second is asked to wait.
+    let lost = Fault::ApplyThenRespond { status: 502, headers: vec![], body: vec![] };
+    served.sandbox.push_fault(1, lost);
+    served.sandbox.push_fault(1, respond(429, &[("Retry-After", "60")], "{}"));
+    let mut cmd = served.std_cmd();
+    cmd.args(["-v", "repl"]).stdin(std::process::Stdio::piped());
+    let mut watched = Watched::start(cmd);
+    let mut stdin = watched.child.stdin.take().unwrap();
+    stdin
+        .write_all(
+            b"local ok, err = pcall(app.integrations.close.update_lead, { id = 'lead_abc123XYZ', name = 'X' }) \
+              print(err.kind, err.message)\nprint('still here')\n",
+        )
+        .unwrap();
+    watched.wait_until(|seen| seen.err.contains("waiting 60.0 s before try 3"));
+    watched.interrupt();
+    drop(stdin);
+    let (status, out, err) = watched.finish();
+    assert_eq!(status, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "interrupted\tinterrupted while PUT /lead/lead_abc123XYZ/ (account default) was waiting to be tried \
+         again; the change may or may not have been applied\nstill here\n"
     );
     assert_eq!(served.request_lines(), ["PUT /lead/lead_abc123XYZ/"; 2]);
 }
