@@ -210,7 +210,7 @@ impl Client {
             let paused = self.respect_pause(&progress, method, path, &target, waited, effect_unknown);
             waited += paused.map_err(|mut error| {
                 error.retries = tries.saturating_sub(1);
-                error
+                with_write_note(error, effect_unknown)
             })?;
             if interrupt::requested() {
                 let why = if tries == 0 { interrupt::BEFORE_SENDING } else { RETRY_WAIT };
@@ -241,9 +241,9 @@ impl Client {
 
             let wait = match retry::decide(method, failure, rate_wait, tries, fastrand::f64()) {
                 Decision::Retry(wait) => wait,
-                Decision::Stop => {
-                    return Err(with_write_note(error, method.is_write() && may_have_applied(failure)));
-                }
+                // The last answer may be a 400 or a 404 to a write that an earlier try, whose
+                // answer was lost, carried out.
+                Decision::Stop => return Err(with_write_note(error, effect_unknown)),
             };
             if let Some(reason) = self.retry_refused(tries, waited, wait) {
                 return Err(with_write_note(gave_up(error, failure, waited, reason), effect_unknown));
@@ -331,7 +331,10 @@ impl Client {
         path: &str,
     ) -> ApiError {
         let message = progress.cut_short(why, effect_unknown);
-        ApiError::without_response(FailureKind::Interrupted, message, method, path, &self.account)
+        let mut error =
+            ApiError::without_response(FailureKind::Interrupted, message, method, path, &self.account);
+        error.effect_unknown = effect_unknown;
+        error
     }
 
     /// One try: sends the request (following same-host redirects) and reads the answer.
@@ -687,9 +690,10 @@ impl Secret {
     }
 }
 
-/// Adds, to a failed write that may have reached Close (`unknown`), that its effect is
-/// unknown.
+/// Marks a failed call as a write that may have reached Close (`unknown`), and says in its
+/// message that its effect is unknown.
 fn with_write_note(mut error: ApiError, unknown: bool) -> ApiError {
+    error.effect_unknown = unknown;
     if unknown {
         error.message.push_str(&format!("; {}: check before running it again", interrupt::EFFECT_UNKNOWN));
     }
@@ -956,9 +960,14 @@ mod tests {
     fn failed_writes_say_their_effect_is_unknown() {
         let error =
             || ApiError::without_response(FailureKind::Http, "boom".into(), Method::Post, "/lead/", "a");
-        let noted = with_write_note(error(), true).message;
-        assert_eq!(noted, "boom; the change may or may not have been applied: check before running it again");
-        assert_eq!(with_write_note(error(), false).message, "boom");
+        let noted = with_write_note(error(), true);
+        assert_eq!(
+            noted.message,
+            "boom; the change may or may not have been applied: check before running it again"
+        );
+        assert!(noted.effect_unknown);
+        let plain = with_write_note(error(), false);
+        assert_eq!((plain.message.as_str(), plain.effect_unknown), ("boom", false));
         assert!(may_have_applied(Failure::Status(500)) && may_have_applied(Failure::Lost));
         assert!(!may_have_applied(Failure::Status(400)) && !may_have_applied(Failure::NotSent));
         assert!(!may_have_applied(Failure::Unusable));

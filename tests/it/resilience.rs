@@ -1042,6 +1042,38 @@ io.write(io.open('out.csv'):read('a'))";
 }
 
 #[test]
+fn an_update_refused_after_a_lost_answer_says_its_effect_is_unknown() {
+    for (status, body, message) in [
+        (400, r#"{"error": "Bad name"}"#, "Bad name"),
+        (
+            404,
+            r#"{"error": "Empty query: Lead matching query does not exist."}"#,
+            "Lead matching query does not exist.",
+        ),
+    ] {
+        let served = Served::new();
+        // The first try is carried out but its answer lost; the second is refused.
+        served.sandbox.push_fault(1, Fault::ApplyThenRespond { status: 502, headers: vec![], body: vec![] });
+        served.sandbox.push_fault(1, respond(status, &[], body));
+        let script =
+            "local ok, err = pcall(app.integrations.close.update_lead, { id = 'lead_abc123XYZ', name = 'X' })
+print(err.status, err.retries)
+print(err.message)";
+        let output = served.cmd().args(["-e", script]).output().unwrap();
+        assert_eq!(
+            stdout(&output),
+            format!(
+                "{status}\t1\n{message}; the change may or may not have been applied: check before running it \
+                 again\n"
+            ),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(served.request_lines(), ["PUT /lead/lead_abc123XYZ/"; 2]);
+    }
+}
+
+#[test]
 fn an_update_that_ran_out_of_tries_after_a_lost_answer_says_its_effect_is_unknown() {
     let served = Served::new();
     served.prepend_config("timeout_secs = 0.3\n[retry]\nmax_attempts = 2\n");
