@@ -15,6 +15,7 @@ use ureq::http;
 
 use super::error::{ApiError, Call, FailureKind};
 use super::retry::{self, Decision, Failure};
+use super::secret::Secret;
 use crate::interrupt;
 use crate::settings::{Account, Network};
 
@@ -251,7 +252,7 @@ impl Client {
             let _waiting = progress.waiting(RETRY_WAIT, effect_unknown);
             log::info!(
                 "{method} {target}: {}; waiting {:.1} s before try {} of {}",
-                self.secret.hide(&short_reason(failure, &error)),
+                short_reason(failure, &error),
                 wait.as_secs_f64(),
                 tries + 1,
                 self.network.max_attempts
@@ -348,7 +349,7 @@ impl Client {
     ) -> Result<Answer, Unanswered> {
         let mut url = format!("{}{target}", self.base_url);
         if let Some(body) = body {
-            log::debug!("{method} {target} body: {}", self.secret.hide(&String::from_utf8_lossy(body)));
+            log::debug!("{method} {target} body: {}", String::from_utf8_lossy(body));
         }
 
         let mut last_status = 0;
@@ -361,7 +362,7 @@ impl Client {
                 Err(unanswered) => {
                     log::info!(
                         "{method} {target} -> failed: {} ({elapsed:.1} ms, account {})",
-                        self.secret.hide(&unanswered.error.message),
+                        unanswered.error.message,
                         self.account
                     );
                     return Err(unanswered);
@@ -646,50 +647,6 @@ fn may_have_applied(failure: Failure) -> bool {
     }
 }
 
-/// The account's key in the forms an answer could echo it back in, to be blanked out of
-/// every message. A key shorter than [`Secret::SHORTEST`] is none that Close issues, and
-/// blanking so short a text out of every message would garble them.
-struct Secret {
-    forms: Vec<String>,
-}
-
-impl Secret {
-    const SHORTEST: usize = 8;
-    const SHOWN: &'static str = "<redacted>";
-
-    /// The key, and `encoded`, the Base64 of "key:" that the Authorization header carries.
-    fn new(key: &str, encoded: &str) -> Secret {
-        let mut forms = Vec::new();
-        if key.len() >= Secret::SHORTEST {
-            // The encoded form without its padding is also what a body cut short could end in.
-            forms.push(encoded.to_string());
-            forms.push(encoded.trim_end_matches('=').to_string());
-            forms.push(key.to_string());
-        }
-        Secret { forms }
-    }
-
-    /// `text` with every form of the key blanked out.
-    fn hide(&self, text: &str) -> String {
-        self.forms.iter().fold(text.to_string(), |text, form| text.replace(form.as_str(), Secret::SHOWN))
-    }
-
-    /// The same for the raw body of an answer.
-    fn hide_bytes(&self, body: &[u8]) -> Vec<u8> {
-        let mut body = body.to_vec();
-        for form in &self.forms {
-            let form = form.as_bytes();
-            let mut start = 0;
-            while let Some(at) = body[start..].windows(form.len()).position(|w| w == form) {
-                let at = start + at;
-                body.splice(at..at + form.len(), Secret::SHOWN.bytes());
-                start = at + Secret::SHOWN.len();
-            }
-        }
-        body
-    }
-}
-
 /// Marks a failed call as a write that may have reached Close (`unknown`), and says in its
 /// message that its effect is unknown.
 fn with_write_note(mut error: ApiError, unknown: bool) -> ApiError {
@@ -939,21 +896,6 @@ mod tests {
         for host in ["api.close.com", "10.0.0.1", "[2001:db8::1]", "localhost.example.com"] {
             assert!(!is_loopback(host), "{host}");
         }
-    }
-
-    #[test]
-    fn every_form_of_the_key_is_hidden() {
-        let key = "api_0123456789.abcdefghij";
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
-        let secret = Secret::new(key, &encoded);
-        assert_eq!(
-            secret.hide(&format!("bad key {key} (Basic {encoded})")),
-            "bad key <redacted> (Basic <redacted>)"
-        );
-        let body = format!("{{\"error\": \"{key}\"}}");
-        assert_eq!(secret.hide_bytes(body.as_bytes()), b"{\"error\": \"<redacted>\"}");
-        // Too short to be a key Close issues: left alone rather than blanking every "k".
-        assert_eq!(Secret::new("k", "azo=").hide("a kind key"), "a kind key");
     }
 
     #[test]

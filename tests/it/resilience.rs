@@ -469,6 +469,42 @@ c.get_lead({ id = 'lead_missing' })";
     assert!(!all.contains(&key) && !all.contains(&encoded), "the key leaked:\n{all}");
 }
 
+#[test]
+fn the_key_appears_in_no_log_line_even_where_a_script_sends_it() {
+    let served = Served::new();
+    let key = served.sandbox.api_key("default").unwrap();
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+    // In a query, in a path and in a body; the answers echo the path back too.
+    let script = format!(
+        "local c = app.integrations.close
+pcall(c.list_leads, {{ query = '{key}:x' }})
+pcall(c.get_lead, {{ id = '{key}/{encoded}' }})
+pcall(c.list_contacts, {{ lead_id = '{encoded}' }})
+pcall(c.update_lead, {{ id = 'lead_abc123XYZ', name = '{key}' }})"
+    );
+    let hidden = [
+        key.clone(),
+        encoded.clone(),
+        encoded.trim_end_matches('=').to_string(),
+        close_lua::close::client::path_segment(&key),
+        close_lua::close::client::path_segment(&encoded),
+        form_urlencoded::byte_serialize(encoded.as_bytes()).collect(),
+    ];
+    // The sandbox within close-lua has the same key, and logs what it receives.
+    for sandbox in [&[][..], &["--sandbox"][..]] {
+        let output = served.cmd().args(sandbox).args(["-vv", "-e", &script]).output().unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{err}");
+        assert!(err.contains("GET /lead/?query=<redacted>%3Ax"), "{err}");
+        assert!(err.contains("GET /lead/<redacted>%2F<redacted>/ -> 404"), "{err}");
+        assert!(err.contains("GET /contact/?lead_id=<redacted>"), "{err}");
+        for form in &hidden {
+            assert!(!err.contains(form.as_str()), "{form} leaked:\n{err}");
+        }
+    }
+}
+
 /// A port on 127.0.0.1 that nothing listens on.
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
