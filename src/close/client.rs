@@ -560,11 +560,9 @@ impl Client {
                 };
                 (Failure::NotSent, FailureKind::Network, format!("cannot resolve {what}"))
             }
-            ureq::Error::Io(io) if !answered && refusal(io).is_some() => (
-                Failure::NotSent,
-                FailureKind::Network,
-                format!("cannot connect to {reached}: {}", refusal(io).unwrap_or_default()),
-            ),
+            ureq::Error::Io(io) if let Some(why) = refusal(io).filter(|_| !answered) => {
+                (Failure::NotSent, FailureKind::Network, format!("cannot connect to {reached}: {why}"))
+            }
             ureq::Error::Io(io) if let Some(tls) = tls_failure(io).filter(|_| !answered) => (
                 Failure::Unusable,
                 FailureKind::Network,
