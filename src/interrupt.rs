@@ -1,8 +1,9 @@
 //! Ctrl-C and the other stops of a run: ending it at a point where nothing is half done.
 //!
 //! The first Ctrl-C sets a flag and cuts every wait of the client short. If the script's own
-//! thread is blocked in a call to Close (a request in flight, or a wait before the next try),
-//! the run ends at once, saying which call: the script cannot be in the middle of writing its
+//! thread is blocked in a call to Close (a request in flight, a wait before the next try,
+//! or a wait for a page fetched ahead), or starts one after the Ctrl-C, the run ends at
+//! once, saying which call: the script cannot be in the middle of writing its
 //! output then, and its CSV files were flushed when the call began. Otherwise (the script is
 //! running Lua, perhaps while a page is fetched ahead for an iterator on another thread) a
 //! Lua hook ends the run before the next Lua instruction, so never inside `print`. A second

@@ -204,7 +204,7 @@ impl Client {
             interrupt::track(format!("{method} {target} (account {})", self.account), method.is_write());
         let mut tries: u32 = 0;
         let mut waited = Duration::ZERO;
-        // Whether an earlier try may have changed data, for the message if Ctrl-C comes.
+        // Whether a try may have changed data: said if Ctrl-C comes or the call fails.
         let mut effect_unknown = false;
 
         loop {
