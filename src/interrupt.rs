@@ -1,8 +1,9 @@
 //! Ctrl-C and the other stops of a run: ending it at a point where nothing is half done.
 //!
 //! The first Ctrl-C sets a flag and cuts every wait of the client short. If the script's own
-//! thread is blocked in a call to Close (a request in flight, or a wait before the next try),
-//! the run ends at once, saying which call: the script cannot be in the middle of writing its
+//! thread is blocked in a call to Close (a request in flight, a wait before the next try,
+//! or a wait for a page fetched ahead), or starts one after the Ctrl-C, the run ends at
+//! once, saying which call: the script cannot be in the middle of writing its
 //! output then, and its CSV files were flushed when the call began. Otherwise (the script is
 //! running Lua, perhaps while a page is fetched ahead for an iterator on another thread) a
 //! Lua hook ends the run before the next Lua instruction, so never inside `print`. A second
@@ -16,6 +17,12 @@ use std::time::{Duration, Instant};
 
 /// Exit status after an interrupt, as shells report SIGINT.
 pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// What is said of a write that failed or was interrupted after it may have reached Close.
+pub const EFFECT_UNKNOWN: &str = "the change may or may not have been applied";
+
+/// What a call is doing before its request (or its next try) is sent.
+pub const BEFORE_SENDING: &str = "about to be sent";
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -110,23 +117,27 @@ pub fn set_farewell(line: Option<String>) {
     *FAREWELL.lock().unwrap_or_else(PoisonError::into_inner) = line;
 }
 
-/// Marks a call to Close as in progress until the guard is dropped. On the script's thread
-/// this first writes out what the script has buffered, since an interrupt may end the run
-/// while the call blocks.
+/// Whether this is the thread that runs the script's Lua code.
+pub fn on_script_thread() -> bool {
+    SCRIPT_THREAD.get() == Some(&std::thread::current().id())
+}
+
+/// Marks a call to Close as in progress until the guard is dropped; it is about to be sent
+/// until [`CallGuard::sending`]. On the script's thread this first writes out what the
+/// script has buffered, since an interrupt may end the run while the call blocks.
 pub fn track(description: String, is_write: bool) -> CallGuard {
-    CallGuard::start(Call {
-        description,
-        on_script_thread: false,
-        is_request: true,
-        state: State::InFlight(is_write),
-    })
+    let state = State::Waiting(BEFORE_SENDING, false);
+    CallGuard::start(Call { description, on_script_thread: false, is_request: true, state }, is_write)
 }
 
 /// Marks the script's thread as waiting for work done on another thread (such as the next
 /// page an iterator fetches ahead), so that Ctrl-C ends the run at once rather than after
 /// the wait. `description` says what is waited for, e.g. "the next page of iter_leads".
 pub fn blocked(description: String) -> CallGuard {
-    CallGuard::start(Call { description, on_script_thread: false, is_request: false, state: State::Blocked })
+    CallGuard::start(
+        Call { description, on_script_thread: false, is_request: false, state: State::Blocked },
+        false,
+    )
 }
 
 /// Clears its call when dropped.
@@ -134,11 +145,12 @@ pub fn blocked(description: String) -> CallGuard {
 pub struct CallGuard {
     number: u64,
     on_script_thread: bool,
+    is_write: bool,
 }
 
 impl CallGuard {
-    fn start(mut call: Call) -> CallGuard {
-        call.on_script_thread = SCRIPT_THREAD.get() == Some(&std::thread::current().id());
+    fn start(mut call: Call, is_write: bool) -> CallGuard {
+        call.on_script_thread = on_script_thread();
         if call.on_script_thread {
             BEFORE_BLOCKING.with(|slot| {
                 if let Some(prepare) = slot.borrow().as_ref() {
@@ -146,15 +158,27 @@ impl CallGuard {
                 }
             });
         }
-        let number = NEXT_CALL.fetch_add(1, Ordering::Relaxed);
-        let on_script_thread = call.on_script_thread;
-        calls().push((number, call));
-        CallGuard { number, on_script_thread }
+        let guard = CallGuard {
+            number: NEXT_CALL.fetch_add(1, Ordering::Relaxed),
+            on_script_thread: call.on_script_thread,
+            is_write,
+        };
+        let mut calls = calls();
+        calls.push((guard.number, call));
+
+        // A Ctrl-C that came just before found the script's thread in no call and left the
+        // stop to the Lua hook, which cannot run while the thread blocks in this one. The
+        // handler raises the flag before it looks at the calls, so it either finds this
+        // call or the flag is seen here.
+        if guard.on_script_thread && requested() && !interactive() {
+            end_run(&calls);
+        }
+        guard
     }
 
-    /// Whether the call runs on the script's thread.
-    pub fn on_script_thread(&self) -> bool {
-        self.on_script_thread
+    /// Marks the request of the call as sent (or about to be, the next instant).
+    pub fn sending(&self) {
+        self.set_state(State::InFlight(self.is_write));
     }
 
     /// Marks the call as waiting, for the reason `why` (e.g. "waiting to be tried again"),
@@ -165,16 +189,26 @@ impl CallGuard {
         Waiting { call: self, before }
     }
 
-    /// Ends the run because Ctrl-C came while this call was `why` (waiting, or about to
-    /// send), naming the call.
-    pub fn stop(&self, why: &'static str, effect_unknown: bool) -> ! {
+    /// Deals with a Ctrl-C that came while this call was `why` (waiting, or about to be
+    /// sent): on the script's thread outside the REPL the run ends, naming the call.
+    /// Otherwise the call is to fail with the message returned. In the REPL, the failure of
+    /// the script's own call is how the interrupt reaches the chunk, so it is then dealt
+    /// with; a call on another thread leaves it to the REPL's hook, which must still see it
+    /// to stop the chunk's Lua code.
+    pub fn cut_short(&self, why: &'static str, effect_unknown: bool) -> String {
         self.set_state(State::Waiting(why, effect_unknown));
         let message = calls()
             .iter()
             .find(|(number, _)| *number == self.number)
             .map(|(_, call)| describe(call))
             .unwrap_or_else(|| "interrupted".to_string());
-        exit(&message, EXIT_INTERRUPTED)
+        if self.on_script_thread {
+            if !interactive() {
+                exit(&message, EXIT_INTERRUPTED);
+            }
+            clear();
+        }
+        message
     }
 
     fn set_state(&self, state: State) -> State {
@@ -237,11 +271,19 @@ fn on_interrupt() {
 
     let calls = calls();
     if !calls.iter().any(|(_, call)| call.on_script_thread) {
-        // The script is running Lua: the hook stops it before its next instruction.
+        // The script is running Lua: the hook stops it before its next instruction. If it
+        // is about to block in a call instead, the call's start stops it.
         return;
     }
+    end_run(&calls);
+}
+
+/// Ends the run because of Ctrl-C while the script's thread is blocked in one of `calls`,
+/// naming the call that matters most. The caller holds the lock of the calls, so that the
+/// script's thread cannot return from its call and print meanwhile.
+fn end_run(calls: &[(u64, Call)]) -> ! {
     let message = calls.iter().map(|(_, call)| call).max_by_key(|call| rank(call)).map(describe);
-    exit(&message.unwrap_or_else(|| "interrupted".to_string()), EXIT_INTERRUPTED);
+    exit(&message.unwrap_or_else(|| "interrupted".to_string()), EXIT_INTERRUPTED)
 }
 
 /// Which call an interrupt message names: a write in flight first, since its effect is what
@@ -252,15 +294,13 @@ fn rank(call: &Call) -> (bool, bool, bool) {
 
 /// "interrupted while POST /lead/ (account default) was in flight; ..."
 fn describe(call: &Call) -> String {
-    let unknown = "; the change may or may not have been applied";
+    let note = |unknown: bool| if unknown { format!("; {EFFECT_UNKNOWN}") } else { String::new() };
     match call.state {
         State::InFlight(is_write) => {
-            let note = if is_write { unknown } else { "" };
-            format!("interrupted while {} was in flight{note}", call.description)
+            format!("interrupted while {} was in flight{}", call.description, note(is_write))
         }
         State::Waiting(why, effect_unknown) => {
-            let note = if effect_unknown { unknown } else { "" };
-            format!("interrupted while {} was {why}{note}", call.description)
+            format!("interrupted while {} was {why}{}", call.description, note(effect_unknown))
         }
         State::Blocked => format!("interrupted while waiting for {}", call.description),
     }
@@ -297,6 +337,10 @@ mod tests {
         assert_eq!(
             describe(&call(State::Waiting("waiting to be tried again", false), true, true)),
             "interrupted while PUT /lead/x/ (account default) was waiting to be tried again"
+        );
+        assert_eq!(
+            describe(&call(State::Waiting(BEFORE_SENDING, false), true, true)),
+            "interrupted while PUT /lead/x/ (account default) was about to be sent"
         );
         let page = Call { description: "the next page".into(), ..call(State::Blocked, true, false) };
         assert_eq!(describe(&page), "interrupted while waiting for the next page");

@@ -15,6 +15,7 @@ use ureq::http;
 
 use super::error::{ApiError, Call, FailureKind};
 use super::retry::{self, Decision, Failure};
+use super::secret::Secret;
 use crate::interrupt;
 use crate::settings::{Account, Network};
 
@@ -113,7 +114,6 @@ struct Unanswered {
 /// Waits of a call, for the message when Ctrl-C ends one.
 const RETRY_WAIT: &str = "waiting to be tried again";
 const PACING_WAIT: &str = "waiting for the rate limit window to reset";
-const BEFORE_SENDING: &str = "about to be sent";
 
 impl Client {
     /// A client for `account`; no connection is made until the first call.
@@ -173,6 +173,11 @@ impl Client {
     ) -> Result<Vec<u8>, ApiError> {
         self.call_unredacted(method, path, query, body).map_err(|mut error| {
             error.redact(|text| self.secret.hide(text));
+            // The script's own calls report this in their error; a page fetched ahead
+            // reports it only if the script asks for the page.
+            if error.kind == FailureKind::Interrupted && !interrupt::on_script_thread() {
+                log::info!("{}", error.message);
+            }
             error
         })
     }
@@ -199,20 +204,21 @@ impl Client {
             interrupt::track(format!("{method} {target} (account {})", self.account), method.is_write());
         let mut tries: u32 = 0;
         let mut waited = Duration::ZERO;
-        // Whether an earlier try may have changed data, for the message if Ctrl-C comes.
+        // Whether a try may have changed data: said if Ctrl-C comes or the call fails.
         let mut effect_unknown = false;
 
         loop {
             let paused = self.respect_pause(&progress, method, path, &target, waited, effect_unknown);
             waited += paused.map_err(|mut error| {
                 error.retries = tries.saturating_sub(1);
-                error
+                with_write_note(error, effect_unknown)
             })?;
             if interrupt::requested() {
-                let why = if tries == 0 { BEFORE_SENDING } else { RETRY_WAIT };
+                let why = if tries == 0 { interrupt::BEFORE_SENDING } else { RETRY_WAIT };
                 return Err(self.interrupted(&progress, why, effect_unknown, method, path));
             }
             tries += 1;
+            progress.sending();
             let (failure, rate_wait, mut error) =
                 match self.try_once(method, path, &target, body.as_deref(), long_read) {
                     Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer.body),
@@ -236,9 +242,9 @@ impl Client {
 
             let wait = match retry::decide(method, failure, rate_wait, tries, fastrand::f64()) {
                 Decision::Retry(wait) => wait,
-                Decision::Stop => {
-                    return Err(with_write_note(error, method.is_write() && may_have_applied(failure)));
-                }
+                // The last answer may be a 400 or a 404 to a write that an earlier try, whose
+                // answer was lost, carried out.
+                Decision::Stop => return Err(with_write_note(error, effect_unknown)),
             };
             if let Some(reason) = self.retry_refused(tries, waited, wait) {
                 return Err(with_write_note(gave_up(error, failure, waited, reason), effect_unknown));
@@ -246,7 +252,7 @@ impl Client {
             let _waiting = progress.waiting(RETRY_WAIT, effect_unknown);
             log::info!(
                 "{method} {target}: {}; waiting {:.1} s before try {} of {}",
-                self.secret.hide(&short_reason(failure, &error)),
+                short_reason(failure, &error),
                 wait.as_secs_f64(),
                 tries + 1,
                 self.network.max_attempts
@@ -314,9 +320,9 @@ impl Client {
         Ok(wait)
     }
 
-    /// The end of a call that Ctrl-C cut short before its next try. On the script's thread
-    /// outside the REPL that ends the run; elsewhere the call fails, and the REPL takes the
-    /// interrupt as dealt with.
+    /// The end of a call that Ctrl-C cut short before its next try: on the script's thread
+    /// outside the REPL that ends the run; elsewhere the call fails (see
+    /// [`interrupt::CallGuard::cut_short`]).
     fn interrupted(
         &self,
         progress: &interrupt::CallGuard,
@@ -325,14 +331,11 @@ impl Client {
         method: Method,
         path: &str,
     ) -> ApiError {
-        if interrupt::interactive() {
-            interrupt::clear();
-        } else if progress.on_script_thread() {
-            progress.stop(why, effect_unknown);
-        }
-        let note = if effect_unknown { "; the change may or may not have been applied" } else { "" };
-        let message = format!("interrupted while {why}{note}");
-        ApiError::without_response(FailureKind::Interrupted, message, method, path, &self.account)
+        let message = progress.cut_short(why, effect_unknown);
+        let mut error =
+            ApiError::without_response(FailureKind::Interrupted, message, method, path, &self.account);
+        error.effect_unknown = effect_unknown;
+        error
     }
 
     /// One try: sends the request (following same-host redirects) and reads the answer.
@@ -346,7 +349,7 @@ impl Client {
     ) -> Result<Answer, Unanswered> {
         let mut url = format!("{}{target}", self.base_url);
         if let Some(body) = body {
-            log::debug!("{method} {target} body: {}", self.secret.hide(&String::from_utf8_lossy(body)));
+            log::debug!("{method} {target} body: {}", String::from_utf8_lossy(body));
         }
 
         let mut last_status = 0;
@@ -359,7 +362,7 @@ impl Client {
                 Err(unanswered) => {
                     log::info!(
                         "{method} {target} -> failed: {} ({elapsed:.1} ms, account {})",
-                        self.secret.hide(&unanswered.error.message),
+                        unanswered.error.message,
                         self.account
                     );
                     return Err(unanswered);
@@ -557,11 +560,9 @@ impl Client {
                 };
                 (Failure::NotSent, FailureKind::Network, format!("cannot resolve {what}"))
             }
-            ureq::Error::Io(io) if !answered && refusal(io).is_some() => (
-                Failure::NotSent,
-                FailureKind::Network,
-                format!("cannot connect to {reached}: {}", refusal(io).unwrap_or_default()),
-            ),
+            ureq::Error::Io(io) if let Some(why) = refusal(io).filter(|_| !answered) => {
+                (Failure::NotSent, FailureKind::Network, format!("cannot connect to {reached}: {why}"))
+            }
             ureq::Error::Io(io) if let Some(tls) = tls_failure(io).filter(|_| !answered) => (
                 Failure::Unusable,
                 FailureKind::Network,
@@ -644,57 +645,12 @@ fn may_have_applied(failure: Failure) -> bool {
     }
 }
 
-/// The account's key in the forms an answer could echo it back in, to be blanked out of
-/// every message. A key shorter than [`Secret::SHORTEST`] is none that Close issues, and
-/// blanking so short a text out of every message would garble them.
-struct Secret {
-    forms: Vec<String>,
-}
-
-impl Secret {
-    const SHORTEST: usize = 8;
-    const SHOWN: &'static str = "<redacted>";
-
-    /// The key, and `encoded`, the Base64 of "key:" that the Authorization header carries.
-    fn new(key: &str, encoded: &str) -> Secret {
-        let mut forms = Vec::new();
-        if key.len() >= Secret::SHORTEST {
-            // The encoded form without its padding is also what a body cut short could end in.
-            forms.push(encoded.to_string());
-            forms.push(encoded.trim_end_matches('=').to_string());
-            forms.push(key.to_string());
-        }
-        Secret { forms }
-    }
-
-    /// `text` with every form of the key blanked out.
-    fn hide(&self, text: &str) -> String {
-        self.forms.iter().fold(text.to_string(), |text, form| text.replace(form.as_str(), Secret::SHOWN))
-    }
-
-    /// The same for the raw body of an answer.
-    fn hide_bytes(&self, body: &[u8]) -> Vec<u8> {
-        let mut body = body.to_vec();
-        for form in &self.forms {
-            let form = form.as_bytes();
-            let mut start = 0;
-            while let Some(at) = body[start..].windows(form.len()).position(|w| w == form) {
-                let at = start + at;
-                body.splice(at..at + form.len(), Secret::SHOWN.bytes());
-                start = at + Secret::SHOWN.len();
-            }
-        }
-        body
-    }
-}
-
-/// Adds, to a failed write that may have reached Close (`unknown`), that its effect is
-/// unknown.
+/// Marks a failed call as a write that may have reached Close (`unknown`), and says in its
+/// message that its effect is unknown.
 fn with_write_note(mut error: ApiError, unknown: bool) -> ApiError {
+    error.effect_unknown = unknown;
     if unknown {
-        error
-            .message
-            .push_str("; the change may or may not have been applied: check before running it again");
+        error.message.push_str(&format!("; {}: check before running it again", interrupt::EFFECT_UNKNOWN));
     }
     error
 }
@@ -941,27 +897,17 @@ mod tests {
     }
 
     #[test]
-    fn every_form_of_the_key_is_hidden() {
-        let key = "api_0123456789.abcdefghij";
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
-        let secret = Secret::new(key, &encoded);
-        assert_eq!(
-            secret.hide(&format!("bad key {key} (Basic {encoded})")),
-            "bad key <redacted> (Basic <redacted>)"
-        );
-        let body = format!("{{\"error\": \"{key}\"}}");
-        assert_eq!(secret.hide_bytes(body.as_bytes()), b"{\"error\": \"<redacted>\"}");
-        // Too short to be a key Close issues: left alone rather than blanking every "k".
-        assert_eq!(Secret::new("k", "azo=").hide("a kind key"), "a kind key");
-    }
-
-    #[test]
     fn failed_writes_say_their_effect_is_unknown() {
         let error =
             || ApiError::without_response(FailureKind::Http, "boom".into(), Method::Post, "/lead/", "a");
-        let noted = with_write_note(error(), true).message;
-        assert_eq!(noted, "boom; the change may or may not have been applied: check before running it again");
-        assert_eq!(with_write_note(error(), false).message, "boom");
+        let noted = with_write_note(error(), true);
+        assert_eq!(
+            noted.message,
+            "boom; the change may or may not have been applied: check before running it again"
+        );
+        assert!(noted.effect_unknown);
+        let plain = with_write_note(error(), false);
+        assert_eq!((plain.message.as_str(), plain.effect_unknown), ("boom", false));
         assert!(may_have_applied(Failure::Status(500)) && may_have_applied(Failure::Lost));
         assert!(!may_have_applied(Failure::Status(400)) && !may_have_applied(Failure::NotSent));
         assert!(!may_have_applied(Failure::Unusable));

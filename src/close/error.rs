@@ -61,6 +61,10 @@ pub struct ApiError {
     pub account: String,
     /// How many times the call was repeated before giving up.
     pub retries: u32,
+    /// Whether the call is a write that may have been carried out all the same: one of its
+    /// tries reached Close and its answer was lost (a timeout, a broken connection, a 5xx).
+    /// A later try's answer says nothing about that, so it is kept here.
+    pub effect_unknown: bool,
 }
 
 /// What the client knows of a call whose answer was an error, besides the answer itself.
@@ -99,6 +103,7 @@ impl ApiError {
             path: path.to_string(),
             account: account.to_string(),
             retries: 0,
+            effect_unknown: false,
         }
     }
 

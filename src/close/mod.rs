@@ -10,6 +10,7 @@ pub mod error;
 pub mod pager;
 mod resolve;
 pub mod retry;
+pub mod secret;
 
 pub use client::{Client, Method};
 pub use error::{ApiError, FailureKind};

@@ -8,7 +8,7 @@
 //! - 502, 503, 504, timeouts and broken connections are retried with exponential backoff
 //!   and jitter, but only for GET, PUT and DELETE, which Close applies at most once however
 //!   often they are sent. A POST is retried only when it provably never left: the host could
-//!   not be resolved or refused the connection.
+//!   not be resolved, refused the connection, or did not complete setting it up in time.
 //! - Tries and the total wait are bounded; the caller gives up when either would be passed.
 
 use std::time::Duration;
@@ -32,7 +32,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 pub enum Failure {
     /// The server answered with this status.
     Status(u16),
-    /// The request never reached the server (no such host, connection refused).
+    /// The request never reached the server (no such host, connection refused, a connection
+    /// not set up within its timeout).
     NotSent,
     /// The request may have reached the server, but no full answer came back.
     Lost,

@@ -169,10 +169,12 @@ fn start_logging(global: &GlobalArgs) {
                 log::Level::Warn => "warning: ",
                 _ => "",
             };
+            // A line may quote a URL or a body that a script put a key in.
+            let text = crate::close::secret::hide_known(&record.args().to_string());
             match record.target().split("::").next() {
-                Some("close_lua") => writeln!(out, "close-lua: {label}{}", record.args()),
-                Some(other) => writeln!(out, "[{other}] {label}{}", record.args()),
-                None => writeln!(out, "close-lua: {label}{}", record.args()),
+                Some("close_lua") => writeln!(out, "close-lua: {label}{text}"),
+                Some(other) => writeln!(out, "[{other}] {label}{text}"),
+                None => writeln!(out, "close-lua: {label}{text}"),
             }
         })
         .try_init();

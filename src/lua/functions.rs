@@ -125,9 +125,10 @@ fn delete_lead(_lua: &Lua, account: &AccountHandle, params: &Validated) -> Resul
     // Close answers `{}`, some endpoints 204 with no body; either way there is nothing to read.
     match account.client.call(Method::Delete, &path, &[], None) {
         Ok(_) => Ok(Value::Boolean(true)),
-        // A 404 on a later try means the lead is gone, most likely deleted by an earlier
-        // try whose answer was lost (a timeout, a 502 from a proxy): the delete is done.
-        Err(err) if err.status == Some(404) && err.retries > 0 => {
+        // A 404 after a try that may have deleted the lead (its answer was lost to a
+        // timeout, or a 502 from a proxy) means that try did: the delete is done. After
+        // tries that did nothing (a 429, a connection refused) the 404 stands.
+        Err(err) if err.status == Some(404) && err.effect_unknown => {
             log::info!(
                 "DELETE {path}: 404 on try {}; an earlier try whose answer was lost deleted it",
                 err.retries + 1

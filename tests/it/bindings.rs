@@ -312,3 +312,26 @@ print(ok, err.status)";
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("close.delete_lead: HTTP 404"), "{}", stderr(&output));
 }
+
+#[test]
+fn a_delete_that_finds_nothing_after_a_refused_try_is_still_an_error() {
+    let served = Served::new();
+    // A 429 means Close did nothing, so the retry's 404 says the id is wrong.
+    let refused = close_lua::sandbox::Fault::Respond {
+        status: 429,
+        headers: vec![("Retry-After".to_string(), "0".to_string())],
+        body: b"{}".to_vec(),
+    };
+    served.sandbox.push_fault(1, refused);
+    let script = "local ok, err = pcall(app.integrations.close.delete_lead, { id = 'lead_missing' })
+print(ok, err.status, err.retries)
+print(err.message)";
+    let output = served.cmd().args(["-e", script]).output().unwrap();
+    assert_eq!(
+        stdout(&output),
+        "false\t404\t1\nLead matching query does not exist.\n",
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(served.request_lines(), ["DELETE /lead/lead_missing/"; 2]);
+}

@@ -469,39 +469,158 @@ c.get_lead({ id = 'lead_missing' })";
     assert!(!all.contains(&key) && !all.contains(&encoded), "the key leaked:\n{all}");
 }
 
+#[test]
+fn the_key_appears_in_no_log_line_even_where_a_script_sends_it() {
+    let served = Served::new();
+    let key = served.sandbox.api_key("default").unwrap();
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+    // In a query, in a path and in a body; the answers echo the path back too.
+    let script = format!(
+        "local c = app.integrations.close
+pcall(c.list_leads, {{ query = '{key}:x' }})
+pcall(c.get_lead, {{ id = '{key}/{encoded}' }})
+pcall(c.list_contacts, {{ lead_id = '{encoded}' }})
+pcall(c.update_lead, {{ id = 'lead_abc123XYZ', name = '{key}' }})"
+    );
+    let hidden = [
+        key.clone(),
+        encoded.clone(),
+        encoded.trim_end_matches('=').to_string(),
+        close_lua::close::client::path_segment(&key),
+        close_lua::close::client::path_segment(&encoded),
+        form_urlencoded::byte_serialize(encoded.as_bytes()).collect(),
+    ];
+    // The sandbox within close-lua has the same key, and logs what it receives.
+    for sandbox in [&[][..], &["--sandbox"][..]] {
+        let output = served.cmd().args(sandbox).args(["-vv", "-e", &script]).output().unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{err}");
+        assert!(err.contains("GET /lead/?query=<redacted>%3Ax"), "{err}");
+        assert!(err.contains("GET /lead/<redacted>%2F<redacted>/ -> 404"), "{err}");
+        assert!(err.contains("GET /contact/?lead_id=<redacted>"), "{err}");
+        for form in &hidden {
+            assert!(!err.contains(form.as_str()), "{form} leaked:\n{err}");
+        }
+    }
+}
+
 /// A port on 127.0.0.1 that nothing listens on.
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
 
-/// Starts close-lua, waits for its first line of output and then for `wait_for`, sends it
-/// SIGINT and returns (exit status, all stdout, stderr). Output is read all along, so a
-/// script that prints without end is never held up by a full pipe.
-fn interrupt_after_first_line(
-    mut cmd: std::process::Command,
-    wait_for: impl Fn() -> bool,
-) -> (Option<i32>, String, String) {
-    use std::io::{BufRead, Read};
-    let mut child =
-        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let reading = std::thread::spawn(move || {
-        let mut rest = String::new();
-        out.read_to_string(&mut rest).unwrap();
-        rest
-    });
-    while !wait_for() {
-        std::thread::sleep(Duration::from_millis(10));
+/// What a running close-lua has written so far.
+#[derive(Debug, Default)]
+struct Seen {
+    out: String,
+    err: String,
+    /// How many of its two output streams have ended.
+    ended: usize,
+}
+
+/// A close-lua process whose output is read all along, so that a script that prints without
+/// end is never held up by a full pipe, and whose progress a test can wait for.
+struct Watched {
+    child: std::process::Child,
+    seen: std::sync::Arc<(std::sync::Mutex<Seen>, std::sync::Condvar)>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Watched {
+    fn start(mut cmd: std::process::Command) -> Watched {
+        use std::io::Read;
+        use std::process::Stdio;
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let seen = std::sync::Arc::new((std::sync::Mutex::new(Seen::default()), std::sync::Condvar::new()));
+        let out: Box<dyn std::io::Read + Send> = Box::new(child.stdout.take().unwrap());
+        let err: Box<dyn std::io::Read + Send> = Box::new(child.stderr.take().unwrap());
+        let readers = [(out, false), (err, true)]
+            .into_iter()
+            .map(|(mut stream, is_err)| {
+                let seen = std::sync::Arc::clone(&seen);
+                std::thread::spawn(move || {
+                    let mut buffer = [0; 4096];
+                    loop {
+                        let read = stream.read(&mut buffer).unwrap_or(0);
+                        let mut state = seen.0.lock().unwrap();
+                        let text = String::from_utf8_lossy(&buffer[..read]);
+                        if is_err {
+                            state.err.push_str(&text)
+                        } else {
+                            state.out.push_str(&text)
+                        }
+                        if read == 0 {
+                            state.ended += 1;
+                        }
+                        seen.1.notify_all();
+                        if read == 0 {
+                            return;
+                        }
+                    }
+                })
+            })
+            .collect();
+        Watched { child, seen, readers }
     }
-    // SAFETY: kill with a pid of our own child and a standard signal.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-    (status.code(), first + &reading.join().unwrap(), err)
+
+    /// Returns once `ready` holds. It is asked again whenever output arrives, and every 10 ms
+    /// for what it may look at besides (such as the sandbox's request log).
+    fn wait_until(&self, ready: impl Fn(&Seen) -> bool) {
+        let mut seen = self.seen.0.lock().unwrap();
+        while !ready(&seen) {
+            seen = self.tick(seen);
+        }
+    }
+
+    /// Waits until output arrives or 10 ms have passed; fails if the process has ended.
+    fn tick<'a>(&'a self, seen: std::sync::MutexGuard<'a, Seen>) -> std::sync::MutexGuard<'a, Seen> {
+        assert!(seen.ended < 2, "it ended before it was ready: {seen:?}");
+        self.seen.1.wait_timeout(seen, Duration::from_millis(10)).unwrap().0
+    }
+
+    /// Opens `gate` (see [`make_gate`]) for writing, once the script has opened it to read.
+    fn open_gate(&self, gate: &std::path::Path) -> std::fs::File {
+        use std::os::unix::fs::OpenOptionsExt;
+        loop {
+            // Without a reader, a named pipe opened this way fails at once rather than waits.
+            match std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(gate) {
+                Ok(file) => return file,
+                Err(err) if err.raw_os_error() == Some(libc::ENXIO) => {}
+                Err(err) => panic!("cannot open {}: {err}", gate.display()),
+            }
+            drop(self.tick(self.seen.0.lock().unwrap()));
+        }
+    }
+
+    /// Presses Ctrl-C.
+    fn interrupt(&self) {
+        // SAFETY: kill with a pid of our own child and a standard signal.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+    }
+
+    /// Waits for the end; returns (exit status, all stdout, all stderr).
+    fn finish(mut self) -> (Option<i32>, String, String) {
+        let status = self.child.wait().unwrap();
+        for reader in self.readers.drain(..) {
+            reader.join().unwrap();
+        }
+        let seen = std::mem::take(&mut *self.seen.0.lock().unwrap());
+        (status.code(), seen.out, seen.err)
+    }
+}
+
+/// Starts close-lua, presses Ctrl-C once `ready` holds (see [`Watched::wait_until`]) and
+/// returns (exit status, stdout, stderr).
+fn interrupt_when(
+    cmd: std::process::Command,
+    ready: impl Fn(&Seen) -> bool,
+) -> (Option<i32>, String, String) {
+    let watched = Watched::start(cmd);
+    watched.wait_until(ready);
+    watched.interrupt();
+    watched.finish()
 }
 
 #[test]
@@ -509,7 +628,7 @@ fn ctrl_c_stops_the_script_between_instructions() {
     let env = Env::new();
     let mut cmd = env.std_cmd();
     cmd.args(["-e", "io.stdout:setvbuf('line') print('ready')\nlocal n = 0\nwhile true do n = n + 1 end"]);
-    let (status, out, err) = interrupt_after_first_line(cmd, || true);
+    let (status, out, err) = interrupt_when(cmd, |seen| seen.out.contains('\n'));
     assert_eq!(status, Some(130));
     assert_eq!(out, "ready\n");
     assert_eq!(err, "close-lua: interrupted at (command line):3\n");
@@ -524,7 +643,8 @@ fn ctrl_c_during_a_call_names_the_call() {
         "-e",
         "io.stdout:setvbuf('line') print('ready') app.integrations.close.create_lead({ name = 'Slow' })",
     ]);
-    let (status, out, err) = interrupt_after_first_line(cmd, || !served.sandbox.requests().is_empty());
+    let (status, out, err) =
+        interrupt_when(cmd, |seen| seen.out.contains('\n') && !served.sandbox.requests().is_empty());
     assert_eq!(status, Some(130));
     assert_eq!(out, "ready\n");
     assert_eq!(
@@ -568,45 +688,13 @@ fn a_body_cut_short_is_a_network_error() {
     assert!(out.contains(" was cut short"), "{out}");
 }
 
-/// Starts close-lua, reads its stderr until a line for which `ready` holds, sends it SIGINT
-/// and returns (exit status, stdout, stderr).
-fn interrupt_when(
-    mut cmd: std::process::Command,
-    ready: impl Fn(&str) -> bool,
-) -> (Option<i32>, String, String) {
-    use std::io::{BufRead, Read};
-    let mut child =
-        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let reading = std::thread::spawn(move || {
-        let mut text = String::new();
-        out.read_to_string(&mut text).unwrap();
-        text
-    });
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(err.read_line(&mut line).unwrap() > 0, "ended before it was ready:\n{seen}");
-        seen.push_str(&line);
-        if ready(&line) {
-            break;
-        }
-    }
-    // SAFETY: kill with a pid of our own child and a standard signal.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let status = child.wait().unwrap();
-    err.read_to_string(&mut seen).unwrap();
-    (status.code(), reading.join().unwrap(), seen)
-}
-
 #[test]
 fn ctrl_c_during_a_rate_limit_wait_ends_the_run_and_sends_nothing_more() {
     let served = Served::new();
     served.sandbox.push_fault(1, respond(429, &[("Retry-After", "60")], "{}"));
     let mut cmd = served.std_cmd();
     cmd.args(["-v", "-e", "app.integrations.close.create_lead({ name = 'Later' }) print('created')"]);
-    let (status, out, err) = interrupt_when(cmd, |line| line.contains("waiting 60.0 s before try 2"));
+    let (status, out, err) = interrupt_when(cmd, |seen| seen.err.contains("waiting 60.0 s before try 2"));
     assert_eq!(status, Some(130), "{err}");
     assert_eq!(out, "");
     assert_eq!(
@@ -624,7 +712,8 @@ fn ctrl_c_during_a_pacing_wait_ends_the_run() {
     let script = "local c = app.integrations.close c.list_contacts({}) c.get_lead({ id = 'lead_abc123XYZ' })";
     let mut cmd = served.std_cmd();
     cmd.args(["-v", "-e", script]);
-    let (status, _, err) = interrupt_when(cmd, |line| line.contains("rate limit window used up; waiting"));
+    let (status, _, err) =
+        interrupt_when(cmd, |seen| seen.err.contains("rate limit window used up; waiting"));
     assert_eq!(status, Some(130), "{err}");
     assert_eq!(
         err.lines().last(),
@@ -649,7 +738,7 @@ app.integrations.close.create_lead({ name = 'Dry' })
 app.integrations.close.get_lead({ id = 'lead_abc123XYZ' })";
     let mut cmd = served.std_cmd();
     cmd.args(["--dry-run", "-v", "-e", script]);
-    let (status, _, err) = interrupt_when(cmd, |line| line.contains("waiting 60.0 s before try 2"));
+    let (status, _, err) = interrupt_when(cmd, |seen| seen.err.contains("waiting 60.0 s before try 2"));
     assert_eq!(status, Some(130), "{err}");
     let last: Vec<&str> = err.lines().rev().take(2).collect();
     assert_eq!(
@@ -695,7 +784,7 @@ end";
     cmd.args(["-e", script]);
     // Interrupt once the page fetched ahead is in flight, while the script is printing.
     let fetching = || served.sandbox.requests().get(1).is_some_and(|request| request.status == 0);
-    let (status, out, err) = interrupt_after_first_line(cmd, fetching);
+    let (status, out, err) = interrupt_when(cmd, |seen| seen.out.contains('\n') && fetching());
     assert_eq!(status, Some(130), "{err}");
     assert_eq!(err, "close-lua: interrupted at (command line):3\n");
     assert!(out.ends_with('\n'));
@@ -719,13 +808,109 @@ end";
     cmd.args(["-e", script]);
     // The script has handed out the whole first page and the second is held back.
     let fetching = || served.sandbox.requests().get(1).is_some_and(|request| request.status == 0);
-    let (status, out, err) = interrupt_after_first_line(cmd, fetching);
+    let (status, out, err) = interrupt_when(cmd, |seen| seen.out.contains('\n') && fetching());
     assert_eq!(status, Some(130), "{err}");
     assert_eq!(out, "waiting\n");
     assert_eq!(
         err,
         "close-lua: interrupted while GET /contact/?_limit=2&_skip=2 (account default) was in flight\n"
     );
+}
+
+/// Makes a named pipe `gate` in the home directory. A script that reads a line from it waits
+/// outside Lua and outside any call until the test writes one, so that a Ctrl-C can be
+/// pressed exactly there.
+fn make_gate(env: &Env) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    let path = env.home.path().join("gate");
+    let name = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: mkfifo reads a NUL-terminated path that lives across the call.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0, "mkfifo {}", path.display());
+    path
+}
+
+/// Runs `cmd` (with -v, walking contacts one a page) while the second page meets a 429 that
+/// asks for a minute. While the script waits at its gate, Ctrl-C makes that fetch give up;
+/// then the script is let through the gate. `input` is written to stdin first and once the
+/// gate is open. Returns (exit status, stdout, stderr).
+fn interrupt_at_the_gate(
+    served: &Served,
+    mut cmd: std::process::Command,
+    input: [&str; 2],
+) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    let gate = make_gate(&served.env);
+    served.sandbox.push_fault(1, Fault::Delay(Duration::ZERO));
+    served.sandbox.push_fault(1, respond(429, &[("Retry-After", "60")], "{}"));
+    cmd.stdin(std::process::Stdio::piped());
+    let mut watched = Watched::start(cmd);
+    let mut stdin = watched.child.stdin.take().unwrap();
+    stdin.write_all(input[0].as_bytes()).unwrap();
+    watched.wait_until(|seen| seen.err.contains("waiting 60.0 s before try 2"));
+    let mut opened = watched.open_gate(&gate);
+    watched.interrupt();
+    watched.wait_until(|seen| {
+        seen.err.contains(
+            "close-lua: interrupted while GET /contact/?_limit=1&_skip=1 (account default) was waiting to be \
+             tried again\n",
+        )
+    });
+    opened.write_all(b"go\n").unwrap();
+    drop(opened);
+    stdin.write_all(input[1].as_bytes()).unwrap();
+    drop(stdin);
+    watched.finish()
+}
+
+#[test]
+fn ctrl_c_just_before_the_script_waits_for_the_next_page_ends_the_run_at_once() {
+    let served = Served::new();
+    let script = "for contact in app.integrations.close.iter_contacts({ page_size = 1 }) do
+  io.open('gate'):read('l')
+end";
+    let mut cmd = served.std_cmd();
+    cmd.args(["-v", "-e", script]);
+    let (status, out, err) = interrupt_at_the_gate(&served, cmd, ["", ""]);
+    assert_eq!(status, Some(130), "{err}");
+    assert_eq!(out, "");
+    assert_eq!(
+        err.lines().last(),
+        Some("close-lua: interrupted while waiting for the next page of iter_contacts")
+    );
+    assert!(!err.contains("traceback"), "{err}");
+    assert_eq!(served.request_lines(), ["GET /contact/?_limit=1&_skip=0", "GET /contact/?_limit=1&_skip=1"]);
+}
+
+#[test]
+fn ctrl_c_just_before_a_call_ends_the_run_before_it_is_sent() {
+    let served = Served::new();
+    let script = "for contact in app.integrations.close.iter_contacts({ page_size = 1 }) do
+  io.open('gate'):read('l')
+  app.integrations.close.get_lead({ id = contact.lead_id })
+end";
+    let mut cmd = served.std_cmd();
+    cmd.args(["-v", "-e", script]);
+    let (status, out, err) = interrupt_at_the_gate(&served, cmd, ["", ""]);
+    assert_eq!(status, Some(130), "{err}");
+    assert_eq!(out, "");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("close-lua: interrupted while GET /lead/lead_"), "{err}");
+    assert!(last.ends_with("/ (account default) was about to be sent"), "{err}");
+    assert_eq!(served.request_lines(), ["GET /contact/?_limit=1&_skip=0", "GET /contact/?_limit=1&_skip=1"]);
+}
+
+#[test]
+fn ctrl_c_in_the_repl_that_ends_a_page_fetched_ahead_still_stops_the_chunk() {
+    let served = Served::new();
+    // Once through the gate the chunk runs Lua only: only the hook can stop it.
+    let chunk = "for c in app.integrations.close.iter_contacts({ page_size = 1 }) do \
+                 io.open('gate'):read('l') for _ = 1, 1e7 do end print('not stopped') break end\n";
+    let mut cmd = served.std_cmd();
+    cmd.args(["-v", "repl"]);
+    let (status, out, err) = interrupt_at_the_gate(&served, cmd, [chunk, "print('still here')\n"]);
+    assert_eq!(status, Some(0), "{err}");
+    assert_eq!(out, "still here\n");
+    assert!(err.contains("interrupted at stdin:1"), "{err}");
 }
 
 #[test]
@@ -893,6 +1078,38 @@ io.write(io.open('out.csv'):read('a'))";
 }
 
 #[test]
+fn an_update_refused_after_a_lost_answer_says_its_effect_is_unknown() {
+    for (status, body, message) in [
+        (400, r#"{"error": "Bad name"}"#, "Bad name"),
+        (
+            404,
+            r#"{"error": "Empty query: Lead matching query does not exist."}"#,
+            "Lead matching query does not exist.",
+        ),
+    ] {
+        let served = Served::new();
+        // The first try is carried out but its answer lost; the second is refused.
+        served.sandbox.push_fault(1, Fault::ApplyThenRespond { status: 502, headers: vec![], body: vec![] });
+        served.sandbox.push_fault(1, respond(status, &[], body));
+        let script =
+            "local ok, err = pcall(app.integrations.close.update_lead, { id = 'lead_abc123XYZ', name = 'X' })
+print(err.status, err.retries)
+print(err.message)";
+        let output = served.cmd().args(["-e", script]).output().unwrap();
+        assert_eq!(
+            stdout(&output),
+            format!(
+                "{status}\t1\n{message}; the change may or may not have been applied: check before running it \
+                 again\n"
+            ),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(served.request_lines(), ["PUT /lead/lead_abc123XYZ/"; 2]);
+    }
+}
+
+#[test]
 fn an_update_that_ran_out_of_tries_after_a_lost_answer_says_its_effect_is_unknown() {
     let served = Served::new();
     served.prepend_config("timeout_secs = 0.3\n[retry]\nmax_attempts = 2\n");
@@ -907,6 +1124,37 @@ print(err.message)";
     assert!(
         out.ends_with("; the change may or may not have been applied: check before running it again\n"),
         "{out}"
+    );
+    assert_eq!(served.request_lines(), ["PUT /lead/lead_abc123XYZ/"; 2]);
+}
+
+#[test]
+fn a_call_cut_short_by_ctrl_c_in_the_repl_names_itself_in_its_error() {
+    use std::io::Write;
+    let served = Served::new();
+    // The first try is carried out but its answer lost; the second is asked to wait.
+    let lost = Fault::ApplyThenRespond { status: 502, headers: vec![], body: vec![] };
+    served.sandbox.push_fault(1, lost);
+    served.sandbox.push_fault(1, respond(429, &[("Retry-After", "60")], "{}"));
+    let mut cmd = served.std_cmd();
+    cmd.args(["-v", "repl"]).stdin(std::process::Stdio::piped());
+    let mut watched = Watched::start(cmd);
+    let mut stdin = watched.child.stdin.take().unwrap();
+    stdin
+        .write_all(
+            b"local ok, err = pcall(app.integrations.close.update_lead, { id = 'lead_abc123XYZ', name = 'X' }) \
+              print(err.kind, err.message)\nprint('still here')\n",
+        )
+        .unwrap();
+    watched.wait_until(|seen| seen.err.contains("waiting 60.0 s before try 3"));
+    watched.interrupt();
+    drop(stdin);
+    let (status, out, err) = watched.finish();
+    assert_eq!(status, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "interrupted\tinterrupted while PUT /lead/lead_abc123XYZ/ (account default) was waiting to be tried \
+         again; the change may or may not have been applied\nstill here\n"
     );
     assert_eq!(served.request_lines(), ["PUT /lead/lead_abc123XYZ/"; 2]);
 }
