@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::specs::{FUNCTIONS, FunctionSpec, Param, ParamType};
+use super::specs::{FUNCTIONS, Format, FunctionSpec, Param, ParamType};
 
 /// The whole reference as Markdown.
 pub fn markdown() -> String {
@@ -65,6 +65,9 @@ fn accepts(param: &Param) -> String {
     }
     if !param.choices.is_empty() {
         parts.push(param.choices.iter().map(|c| format!("`\"{c}\"`")).collect::<Vec<_>>().join(", "));
+    }
+    if param.format == Format::Date {
+        parts.push("`YYYY-MM-DD`, or that and `THH:MM[:SS]` with an optional fraction and zone".to_string());
     }
     if param.nullable {
         parts.push("`json.null` clears it".to_string());

@@ -32,6 +32,16 @@ impl ParamType {
     }
 }
 
+/// What the text of a string parameter must look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Any text.
+    Any,
+    /// A date (`2026-04-15`) or an ISO 8601 date and time (`2026-04-15T09:00:00+00:00`), the
+    /// two forms Close takes for a task's `date`.
+    Date,
+}
+
 /// One parameter of a function.
 #[derive(Debug)]
 pub struct Param {
@@ -49,6 +59,8 @@ pub struct Param {
     pub choices: &'static [&'static str],
     /// Whether `json.null` may be given, to clear the field.
     pub nullable: bool,
+    /// The form a string's text must have.
+    pub format: Format,
     /// What it means, in a sentence.
     pub description: &'static str,
 }
@@ -69,6 +81,7 @@ impl Param {
             range: None,
             choices: &[],
             nullable: false,
+            format: Format::Any,
             description,
         }
     }
@@ -88,6 +101,12 @@ impl Param {
     /// The same parameter, which `json.null` clears.
     const fn nullable(mut self) -> Param {
         self.nullable = true;
+        self
+    }
+
+    /// The same parameter, limited to dates and dates with a time.
+    const fn date(mut self) -> Param {
+        self.format = Format::Date;
         self
     }
 
@@ -312,7 +331,8 @@ end"#,
                 Str,
                 "date",
                 "When it is due: a date (\"2026-04-15\") or an ISO 8601 date and time.",
-            ),
+            )
+            .date(),
             Param::new(
                 "is_complete",
                 Boolean,

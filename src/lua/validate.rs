@@ -6,7 +6,7 @@
 use mlua::{Lua, Table, Value};
 
 use super::json;
-use super::specs::{FunctionSpec, Param, ParamType};
+use super::specs::{Format, FunctionSpec, Param, ParamType};
 
 /// A checked parameter value.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +209,13 @@ fn check_string(param: &Param, text: &str) -> Result<ParamValue, String> {
     if param.api_name == "{id}" && text.is_empty() {
         return Err(format!("parameter '{}' must not be empty", param.name));
     }
+    if param.format == Format::Date && !is_date_or_date_time(text) {
+        return Err(format!(
+            "parameter '{}' must be a date (2026-04-15) or an ISO 8601 date and time \
+             (2026-04-15T09:00:00+00:00), got \"{text}\"",
+            param.name
+        ));
+    }
     if param.choices.is_empty() {
         return Ok(ParamValue::Str(text.to_string()));
     }
@@ -220,6 +227,62 @@ fn check_string(param: &Param, text: &str) -> Result<ParamValue, String> {
             param.choices.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
         )),
     }
+}
+
+/// Whether `text` is a day (`2026-04-15`) or a day and a time of ISO 8601: `T`, hours and
+/// minutes, optionally seconds and a fraction, then optionally a zone (`Z`, `+02:00`, `+0200`
+/// or `+02`). These are the forms Close takes for a task's `date`.
+fn is_date_or_date_time(text: &str) -> bool {
+    let (day, time) = match text.split_once('T') {
+        Some((day, time)) => (day, Some(time)),
+        None => (text, None),
+    };
+    // chrono alone would also take one-digit months and days, or a sign before the year.
+    let shaped = day.len() == 10
+        && day.bytes().enumerate().all(|(at, byte)| match at {
+            4 | 7 => byte == b'-',
+            _ => byte.is_ascii_digit(),
+        });
+    if !shaped || chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err() {
+        return false;
+    }
+    let Some(time) = time else { return true };
+    let (clock, zone) = match time.find(['Z', '+', '-']) {
+        Some(at) => time.split_at(at),
+        None => (time, ""),
+    };
+    let (clock, fraction) = match clock.split_once('.') {
+        Some((clock, fraction)) => (clock, Some(fraction)),
+        None => (clock, None),
+    };
+    let fields: Vec<&str> = clock.split(':').collect();
+    let clock_fits = match fields.as_slice() {
+        [hours, minutes] => fraction.is_none() && two_digits(hours, 23) && two_digits(minutes, 59),
+        [hours, minutes, seconds] => {
+            two_digits(hours, 23)
+                && two_digits(minutes, 59)
+                && two_digits(seconds, 59)
+                && fraction
+                    .is_none_or(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        }
+        _ => false,
+    };
+    let zone_fits = match zone.strip_prefix(['+', '-']) {
+        None => zone.is_empty() || zone == "Z",
+        Some(offset) => match (offset.get(..2), offset.get(2..)) {
+            (Some(hours), Some(minutes)) => {
+                let minutes = minutes.strip_prefix(':').filter(|m| !m.is_empty()).unwrap_or(minutes);
+                two_digits(hours, 23) && (minutes.is_empty() || two_digits(minutes, 59))
+            }
+            _ => false,
+        },
+    };
+    clock_fits && zone_fits
+}
+
+/// Whether `text` is two ASCII digits making a number of at most `most`.
+fn two_digits(text: &str, most: u8) -> bool {
+    text.len() == 2 && text.bytes().all(|b| b.is_ascii_digit()) && text.parse::<u8>().is_ok_and(|n| n <= most)
 }
 
 fn check_range(param: &Param, number: i64) -> Result<ParamValue, String> {
@@ -456,6 +519,55 @@ mod tests {
         );
         let custom = check("update_lead", "return { id = 'l', custom = { Industry = json_null } }").unwrap();
         assert_eq!(custom.get("custom"), Some(&ParamValue::Json(serde_json::json!({"Industry": null}))));
+    }
+
+    #[test]
+    fn task_dates_are_a_day_or_a_moment() {
+        let date = |text: &str| {
+            check("create_task", &format!("return {{ text = 't', lead_id = 'l', due_date = '{text}' }}"))
+        };
+        for good in [
+            "2026-04-15",
+            "2026-04-15T09:00",
+            "2026-04-15T09:00:00",
+            "2026-04-15T09:00:00Z",
+            "2026-04-15T09:00:00.123456+00:00",
+            "2026-04-15T23:59:59-05:30",
+            "2026-04-15T09:00+0200",
+            "2026-04-15T09:00:00-03",
+        ] {
+            assert_eq!(date(good).unwrap().str("due_date"), Some(good), "{good}");
+        }
+        for bad in [
+            "tomorrow",
+            "2026-4-15",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-04-1é",
+            "+2026-04-15",
+            "2026-04-15 09:00",
+            "2026-04-15T",
+            "2026-04-15Tgarbage",
+            "2026-04-15T9:00",
+            "2026-04-15T25:00:00",
+            "2026-04-15T09:00:00+2:00",
+            "2026-04-15T09:00:00+25:00",
+            "2026-04-15T09:00:00z",
+            "2026-04-15T09:00:00+02:",
+            "2026-04-15T09:00:00+2",
+            "2026-04-15T09:00.5",
+            "2026-04-15T09:00:00.",
+            "2026-04-15T09:00:00ZZ",
+        ] {
+            assert_eq!(
+                date(bad).unwrap_err(),
+                format!(
+                    "close.create_task: parameter 'due_date' must be a date (2026-04-15) or an ISO 8601 date \
+                     and time (2026-04-15T09:00:00+00:00), got \"{bad}\""
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
