@@ -13,7 +13,7 @@
 //!
 //! A writer to "-" writes through Lua's `io.stdout`, so its rows and the script's `print`s
 //! come out in order. Writers are flushed by `:close()`, by a `<close>` variable going out
-//! of scope, by `os.exit`, and when the run ends.
+//! of scope, by `os.exit`, before each call to Close, and when the run ends.
 //!
 //! A reader refuses a header that names a column twice, since a row could then hold only
 //! one of the two values.
@@ -74,7 +74,12 @@ pub fn install(lua: &Lua, glue: &Glue) -> mlua::Result<()> {
     lua.globals().set("csv", module)
 }
 
-/// Flushes every writer still open; called when the run ends, however it ends.
+/// Flushes every writer still open, unless it is in the middle of writing a row. Called
+/// when the run ends, however it ends, and before every call that blocks (a call to Close),
+/// which Ctrl-C or `--max-runtime` may end with the process. Lua code that a writer runs
+/// for a row (a metamethod of the row) may call Close, call `os.exit` or be stopped; that
+/// writer is then left alone, and its rows are flushed at the next call or the end of the
+/// run instead.
 pub fn flush_all(lua: &Lua) {
     let open = match lua.try_app_data_ref::<OpenWriters>() {
         Ok(Some(open)) => open.0.clone(),

@@ -182,7 +182,7 @@ impl Context {
 /// open CSV writers are flushed and a dry run says how many writes it did not send. Returns
 /// the exit status the run must end with instead of its own, if Ctrl-C was pressed.
 pub fn end_of_run(lua: &Lua) -> Option<i32> {
-    flush_unless_busy(lua);
+    super::csv::flush_all(lua);
     let context = lua.app_data_ref::<Rc<Context>>().map(|context| Rc::clone(&context));
     if let Some(dry_run) = context.as_ref().and_then(|context| context.dry_run.as_ref()) {
         crate::runner::flush_lua_output();
@@ -202,17 +202,9 @@ fn prepare_for_stops(lua: &Lua, context: &Context) {
     let lua = lua.weak();
     interrupt::before_blocking(Box::new(move || {
         if let Some(lua) = lua.try_upgrade() {
-            flush_unless_busy(&lua);
+            super::csv::flush_all(&lua);
         }
     }));
-}
-
-/// Flushes the CSV writers, unless one is in the middle of writing a row. Lua code that a
-/// writer runs for a row (a metamethod of the row) may call Close, call `os.exit` or be
-/// stopped; that writer is then left alone, and its rows are flushed at the next call or
-/// the end of the run instead.
-fn flush_unless_busy(lua: &Lua) {
-    super::csv::flush_all(lua);
 }
 
 /// Makes `os.exit` run [`end_of_run`] first, and end with its status after Ctrl-C.
