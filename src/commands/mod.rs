@@ -11,6 +11,7 @@ use std::ffi::OsString;
 use crate::cli::{
     ChunkOption, Cli, Command, ConfigCommand, GlobalArgs, LuaOption, SandboxCommand, chunk_option,
 };
+use crate::lua::validate::closest;
 use crate::runner::{self, EXIT_USAGE, Script, Source};
 use crate::settings::Settings;
 
@@ -113,13 +114,8 @@ fn misplaced_option(word: &OsString) -> Option<String> {
         .get_arguments()
         .filter_map(|arg| arg.get_long().map(|long| format!("--{long}")))
         .collect();
-    let closest = known
-        .iter()
-        .map(|option| (strsim::damerau_levenshtein(name, option), option))
-        .min()
-        .filter(|(distance, _)| *distance <= 2);
-    Some(match closest {
-        Some((_, option)) => format!("unknown option '{name}'; did you mean '{option}'?"),
+    Some(match closest(name, known.iter().map(String::as_str)) {
+        Some(option) => format!("unknown option '{name}'; did you mean '{option}'?"),
         None => format!("unknown option '{name}' (close-lua --help lists the options)"),
     })
 }

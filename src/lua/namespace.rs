@@ -327,15 +327,9 @@ fn lookup(
     match accounts {
         Some(Err(err)) => Err(Failure::Config(err)),
         Some(Ok(accounts)) => {
-            let closest = accounts
-                .by_name
-                .keys()
-                .map(|name| (strsim::damerau_levenshtein(key, name), name))
-                .min()
-                .filter(|(distance, _)| *distance <= 2);
             let known = accounts.known_names();
-            Err(Failure::Usage(match closest {
-                Some((_, name)) => {
+            Err(Failure::Usage(match validate::closest(key, accounts.by_name.keys().map(String::as_str)) {
+                Some(name) => {
                     format!(
                         "no function or account named {key} in {path}; did you mean {name}? (accounts: {known})"
                     )
@@ -349,12 +343,7 @@ fn lookup(
 
 /// The function whose name is closest to `name`, if any is close.
 fn closest_function(name: &str) -> Option<&'static str> {
-    specs::FUNCTIONS
-        .iter()
-        .map(|spec| (strsim::damerau_levenshtein(name, spec.name), spec.name))
-        .min()
-        .filter(|(distance, known)| *distance <= 2.max(known.len() / 4))
-        .map(|(_, known)| known)
+    validate::closest(name, specs::FUNCTIONS.iter().map(|spec| spec.name))
 }
 
 /// Turns a call's outcome into the `ok, result` pair the glue expects.
