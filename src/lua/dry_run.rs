@@ -14,7 +14,7 @@ use std::rc::Rc;
 use serde_json::{Map, Value, json};
 
 use super::Failure;
-use super::functions::AccountHandle;
+use super::functions::{AccountHandle, invalid_json, path_of_lead};
 use crate::close::custom_fields;
 use crate::close::{ApiError, FailureKind, Method};
 
@@ -203,8 +203,7 @@ impl DryAccount {
     /// The parameter check has made sure that a `date` is a day or starts with one.
     pub fn create_task(&self, account: &AccountHandle, body: &Value) -> Result<Value, Failure> {
         let lead_id = body.get("lead_id").and_then(Value::as_str).unwrap_or_default();
-        let lead_path = format!("/lead/{}/", crate::close::client::path_segment(lead_id));
-        let lead = self.current_lead(account, lead_id, Method::Get, &lead_path)?;
+        let lead = self.current_lead(account, lead_id, Method::Get, &path_of_lead(lead_id))?;
         let me = self.me(account)?;
         let number = self.run.report(Method::Post, "/task/", Some(body));
 
@@ -360,21 +359,7 @@ fn deleted(account: &AccountHandle, method: Method, path: &str) -> Failure {
 /// A read, as JSON.
 fn read_json(account: &AccountHandle, path: &str) -> Result<Value, Failure> {
     let bytes = account.client.call(Method::Get, path, &[], None)?;
-    serde_json::from_slice(&bytes).map_err(|why| {
-        let message = format!(
-            "the answer was not valid JSON ({why}): \"{}\"",
-            crate::close::error::excerpt(&bytes[..bytes.len().min(512)])
-        );
-        let mut err = ApiError::without_response(
-            FailureKind::InvalidResponse,
-            message,
-            Method::Get,
-            path,
-            account.client.account(),
-        );
-        err.status = Some(200);
-        Failure::Api(err)
-    })
+    serde_json::from_slice(&bytes).map_err(|why| invalid_json(account, Method::Get, path, &why, &bytes))
 }
 
 /// The current time as Close writes it.
