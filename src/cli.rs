@@ -272,11 +272,18 @@ impl GlobalArgs {
 /// A positive number of seconds, such as `30` or `0.5`.
 pub fn seconds(text: &str) -> Result<Duration, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    usable_seconds(value).map_err(|why| format!("{text} is not a usable number of seconds: {why}"))
+}
+
+/// `value` seconds as a duration, or what to give instead: the rule for `--timeout`,
+/// `--max-runtime` and the config's `timeout_secs`. The upper bound, about 31 years, is far
+/// beyond any run and keeps the deadlines computed from it within what clocks can hold.
+pub fn usable_seconds(value: f64) -> Result<Duration, &'static str> {
     if value.is_nan() || value <= 0.0 {
-        return Err(format!("{text} is not a usable number of seconds: give more than 0"));
+        return Err("give more than 0");
     }
     if value > 1e9 {
-        return Err(format!("{text} is not a usable number of seconds: give at most 1000000000"));
+        return Err("give at most 1000000000");
     }
     Ok(Duration::from_secs_f64(value))
 }

@@ -236,3 +236,27 @@ fn a_broken_account_does_not_stop_the_others() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("account 'broken' in config file "), "{}", stderr(&output));
 }
+
+#[test]
+fn a_timeout_too_long_is_refused_with_the_rule_of_the_option() {
+    let env = Env::new();
+    env.write_default_config("timeout_secs = 2e9\n[accounts.default]\napi_key = \"api_x\"\n");
+    let output = env.cmd().args(["-e", WHO]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let path = env.home.path().join(".config/close-lua/config.toml");
+    assert!(
+        stderr(&output).starts_with(&format!(
+            "close-lua: error: (command line):1: close.get_current_user: config file {}: timeout_secs = \
+             2000000000 is not a usable number of seconds: give at most 1000000000\n",
+            path.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    let option = env.cmd().args(["--timeout", "2e9", "-e", "print(1)"]).output().unwrap();
+    assert!(
+        stderr(&option).contains("2e9 is not a usable number of seconds: give at most 1000000000"),
+        "{}",
+        stderr(&option)
+    );
+}
