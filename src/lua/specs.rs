@@ -42,6 +42,26 @@ pub enum Format {
     Date,
 }
 
+/// A field of the records a list parameter holds, such as a contact's `name` or `emails`.
+#[derive(Debug)]
+pub struct RecordField {
+    /// The field's name, as scripts and Close both write it.
+    pub name: &'static str,
+    /// When the field is a list of records itself (`emails`), the fields of each of those;
+    /// empty for a plain value.
+    pub items: &'static [&'static str],
+}
+
+/// The fields of a contact created with a lead, as Close documents them; a field by any
+/// other name would be lost on the way.
+pub const CONTACT_FIELDS: &[RecordField] = &[
+    RecordField { name: "name", items: &[] },
+    RecordField { name: "title", items: &[] },
+    RecordField { name: "emails", items: &["email", "type"] },
+    RecordField { name: "phones", items: &["phone", "type"] },
+    RecordField { name: "urls", items: &["url", "type"] },
+];
+
 /// One parameter of a function.
 #[derive(Debug)]
 pub struct Param {
@@ -61,6 +81,9 @@ pub struct Param {
     pub nullable: bool,
     /// The form a string's text must have.
     pub format: Format,
+    /// For a list of records (contacts), the fields each record may have; empty when the
+    /// records are not checked field by field.
+    pub record: &'static [RecordField],
     /// What it means, in a sentence.
     pub description: &'static str,
 }
@@ -82,6 +105,7 @@ impl Param {
             choices: &[],
             nullable: false,
             format: Format::Any,
+            record: &[],
             description,
         }
     }
@@ -107,6 +131,12 @@ impl Param {
     /// The same parameter, limited to dates and dates with a time.
     const fn date(mut self) -> Param {
         self.format = Format::Date;
+        self
+    }
+
+    /// The same parameter, a list of records with these fields.
+    const fn records(mut self, fields: &'static [RecordField]) -> Param {
+        self.record = fields;
         self
     }
 
@@ -217,8 +247,9 @@ end"#,
                 "contacts",
                 Array,
                 "contacts",
-                "Contacts to create with the lead: tables with name, title, emails = { { email, type } }, phones = { { phone, type } }.",
-            ),
+                "Contacts to create with the lead: tables with name, title, emails = { { email, type } }, phones = { { phone, type } }, urls = { { url, type } }.",
+            )
+            .records(CONTACT_FIELDS),
             Param::new("url", Str, "url", "The company's web site."),
             Param::new("status_id", Str, "status_id", "The lead status to start in (a \"stat_...\" id)."),
             Param::new(

@@ -6,7 +6,7 @@
 use mlua::{Lua, Table, Value};
 
 use super::json;
-use super::specs::{Format, FunctionSpec, Param, ParamType};
+use super::specs::{Format, FunctionSpec, Param, ParamType, RecordField};
 
 /// A checked parameter value.
 #[derive(Debug, Clone, PartialEq)]
@@ -321,7 +321,56 @@ fn check_table(lua: &Lua, param: &Param, table: &Table) -> Result<ParamValue, St
         check_items_are_objects(param, &mut json)?;
     }
     check_nulls(param, &json)?;
+    for (index, record) in json.as_array().into_iter().flatten().enumerate() {
+        check_record(param.record, record, &format!("{}[{}]", param.name, index + 1))?;
+    }
     Ok(ParamValue::Json(json))
+}
+
+/// Checks the fields of one record of a list parameter (a contact), and of the records in
+/// its lists (its emails, phones and urls), against what Close takes: a misspelt field
+/// would otherwise be sent, ignored, and its value lost. `place` names the record.
+fn check_record(fields: &[RecordField], record: &serde_json::Value, place: &str) -> Result<(), String> {
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = fields.iter().map(|field| field.name).collect();
+    for (key, value) in record.as_object().into_iter().flatten() {
+        let Some(field) = fields.iter().find(|field| field.name == key) else {
+            return Err(unknown_field(place, key, &names));
+        };
+        if field.items.is_empty() {
+            continue;
+        }
+        let like = field.items.iter().map(|item| format!("{item} = ...")).collect::<Vec<_>>().join(", ");
+        let Some(items) = value.as_array() else {
+            return Err(format!(
+                "{place}.{key} must be a list of tables like {{ {like} }}, got a {}",
+                json_kind(value)
+            ));
+        };
+        for (index, item) in items.iter().enumerate() {
+            let item_place = format!("{place}.{key}[{}]", index + 1);
+            let Some(item_fields) = item.as_object() else {
+                return Err(format!(
+                    "{item_place} must be a table like {{ {like} }}, got a {}",
+                    json_kind(item)
+                ));
+            };
+            if let Some(unknown) = item_fields.keys().find(|name| !field.items.contains(&name.as_str())) {
+                return Err(unknown_field(&item_place, unknown, field.items));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The message for a field a record may not have, with the closest known one.
+fn unknown_field(place: &str, name: &str, known: &[&str]) -> String {
+    match closest(name, known.iter().copied()) {
+        Some(known) => format!("{place}: unknown field '{name}'; did you mean '{known}'?"),
+        None => format!("{place}: unknown field '{name}'; the fields are {}", known.join(", ")),
+    }
 }
 
 /// `json.null` clears a field, so it may stand only where a field is set: as a value of an
@@ -623,6 +672,49 @@ mod tests {
             check("update_lead", "return { id = 'l', custom = { 'SaaS' } }").unwrap_err(),
             "close.update_lead: parameter 'custom' must be a table with named keys, got a list"
         );
+    }
+
+    #[test]
+    fn contacts_have_the_fields_close_takes() {
+        let contacts =
+            |code: &str| check("create_lead", &format!("return {{ name = 'A', contacts = {code} }}"));
+        let all = "{ { name = 'J', title = 'CTO', emails = { { email = 'j@x.test', type = 'office' } },
+            phones = { { phone = '+15555550100', type = 'mobile' } }, urls = { { url = 'https://x.test', type = 'url' } } },
+            {}, { emails = {}, phones = {}, urls = {} } }";
+        assert!(contacts(all).is_ok());
+        for (code, message) in [
+            (
+                "{ { name = 'y', emials = { { email = 'a@b.c' } } } }",
+                "contacts[1]: unknown field 'emials'; did you mean 'emails'?",
+            ),
+            ("{ { name = 'y' }, { Name = 'z' } }", "contacts[2]: unknown field 'Name'; did you mean 'name'?"),
+            (
+                "{ { company = 'y' } }",
+                "contacts[1]: unknown field 'company'; the fields are name, title, emails, phones, urls",
+            ),
+            (
+                "{ { phones = { { phone = '1' }, { phone = '2', typ = 'office' } } } }",
+                "contacts[1].phones[2]: unknown field 'typ'; did you mean 'type'?",
+            ),
+            (
+                "{ { urls = { { link = 'https://x.test' } } } }",
+                "contacts[1].urls[1]: unknown field 'link'; the fields are url, type",
+            ),
+            (
+                "{ { emails = { email = 'a@b.c' } } }",
+                "contacts[1].emails must be a list of tables like { email = ..., type = ... }, got a table with named keys",
+            ),
+            (
+                "{ { emails = 'a@b.c' } }",
+                "contacts[1].emails must be a list of tables like { email = ..., type = ... }, got a string",
+            ),
+            (
+                "{ { emails = { 'a@b.c' } } }",
+                "contacts[1].emails[1] must be a table like { email = ..., type = ... }, got a string",
+            ),
+        ] {
+            assert_eq!(contacts(code).unwrap_err(), format!("close.create_lead: {message}"), "{code}");
+        }
     }
 
     #[test]
