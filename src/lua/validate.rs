@@ -179,6 +179,13 @@ fn check_value(lua: &Lua, param: &Param, value: &Value) -> Result<ParamValue, St
         if param.nullable {
             return Ok(ParamValue::Null);
         }
+        if param.required {
+            return Err(format!(
+                "parameter '{}' is required and cannot be json.null; give it {}",
+                param.name,
+                article(param.kind)
+            ));
+        }
         return Err(format!("parameter '{}' cannot be json.null; leave it out instead", param.name));
     }
     let wrong_type =
@@ -584,7 +591,11 @@ mod tests {
         assert_eq!(ok.unwrap().get("url"), Some(&ParamValue::Null));
         assert_eq!(
             check("get_lead", "return { id = json_null }").unwrap_err(),
-            "close.get_lead: parameter 'id' cannot be json.null; leave it out instead"
+            "close.get_lead: parameter 'id' is required and cannot be json.null; give it a string"
+        );
+        assert_eq!(
+            check("list_leads", "return { query = json_null }").unwrap_err(),
+            "close.list_leads: parameter 'query' cannot be json.null; leave it out instead"
         );
         let custom = check("update_lead", "return { id = 'l', custom = { Industry = json_null } }").unwrap();
         assert_eq!(custom.get("custom"), Some(&ParamValue::Json(serde_json::json!({"Industry": null}))));

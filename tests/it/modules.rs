@@ -65,9 +65,12 @@ fn json_null_clears_a_field_and_is_refused_where_it_cannot_go() {
     let script = "local c = app.integrations.close
 local lead = c.update_lead({ id = 'lead_abc123XYZ', url = json.null, custom = { Industry = json.null } })
 print(lead.url, lead.custom.Industry)
-print(pcall(c.get_lead, { id = json.null }))";
+print(pcall(c.get_lead, { id = json.null }))
+print(pcall(c.list_leads, { query = json.null }))";
     served.cmd().args(["-e", script]).assert().success().stdout(
-        "nil\tnil\nfalse\tclose.get_lead: parameter 'id' cannot be json.null; leave it out instead\n",
+        "nil\tnil\n\
+         false\tclose.get_lead: parameter 'id' is required and cannot be json.null; give it a string\n\
+         false\tclose.list_leads: parameter 'query' cannot be json.null; leave it out instead\n",
     );
     let put = served.sandbox.requests().into_iter().find(|r| r.method == "PUT").unwrap();
     let body: serde_json::Value = serde_json::from_str(&put.body).unwrap();
