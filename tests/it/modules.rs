@@ -221,6 +221,24 @@ fn csv_mistakes_are_errors_to_files_and_stdout_alike() {
             &format!("csv writer {target}: line 2 would have 1 fields where the first line has 2"),
         );
     }
+    for target in ["-", "keys.csv"] {
+        fails(
+            &format!(
+                "local w = csv.writer('{target}') w:write({{b=1,a=2}}) w:write({{a=3}}) w:write({{a=3,c=4}})"
+            ),
+            &format!(
+                "csv writer {target}: line 4 has the key 'c', which the header (the first row's keys: a, b) lacks; \
+                 to choose the columns, give csv.writer the option columns = {{ ... }}"
+            ),
+        );
+    }
+    let output = env
+        .cmd()
+        .args(["-e", "local w = csv.writer('-') w:write({b=1,a=2}) w:write({a=3,c=4})"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&output), "a,b\n2,1\n");
+    assert_eq!(std::fs::read_to_string(env.home.path().join("keys.csv")).unwrap(), "a,b\n2,1\n3,\n");
     env.write("twice.csv", "id,value,id\nlead_1,x,lead_2\n");
     fails(
         "for row in csv.reader('twice.csv') do end",
