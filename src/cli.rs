@@ -269,6 +269,15 @@ impl GlobalArgs {
     }
 }
 
+/// close-lua's own long options (`--config`, `--sandbox`...), for the messages about an
+/// option given where close-lua does not read it.
+pub fn long_options() -> Vec<String> {
+    <Cli as clap::CommandFactory>::command()
+        .get_arguments()
+        .filter_map(|arg| arg.get_long().map(|long| format!("--{long}")))
+        .collect()
+}
+
 /// A positive number of seconds, such as `30` or `0.5`.
 pub fn seconds(text: &str) -> Result<Duration, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("'{text}' is not a number of seconds"))?;

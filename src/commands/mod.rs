@@ -13,7 +13,7 @@ use crate::cli::{
 };
 use crate::lua::validate::closest;
 use crate::runner::{self, EXIT_USAGE, Script, Source};
-use crate::settings::Settings;
+use crate::settings::{Misplaced, Settings};
 
 /// Parses the command line and runs what it asks for; returns the exit status. `argv` is
 /// the full command line, from which the script's `arg` table is made.
@@ -74,7 +74,12 @@ pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
         return EXIT_USAGE;
     }
     match script_from(cli.lua_options, words, argv) {
-        Some(script) => runner::run(settings, script),
+        Some(script) => {
+            let after_chunk = script.source.is_none();
+            let mut settings = settings;
+            settings.misplaced = Misplaced::among(&script.args, after_chunk);
+            runner::run(settings, script)
+        }
         None => {
             eprintln!("close-lua: error: nothing to run: give a script, - for stdin, or -e CHUNK");
             eprintln!("hint: close-lua --help shows examples");
@@ -110,10 +115,7 @@ fn misplaced_option(word: &OsString) -> Option<String> {
         return None;
     }
     let name = word.split('=').next().unwrap_or(word);
-    let known: Vec<String> = <Cli as clap::CommandFactory>::command()
-        .get_arguments()
-        .filter_map(|arg| arg.get_long().map(|long| format!("--{long}")))
-        .collect();
+    let known = crate::cli::long_options();
     Some(match closest(name, known.iter().map(String::as_str)) {
         Some(option) => format!("unknown option '{name}'; did you mean '{option}'?"),
         None => format!("unknown option '{name}' (close-lua --help lists the options)"),

@@ -159,7 +159,7 @@ impl Context {
         glue: &Glue,
     ) -> Result<Value, Failure> {
         let params = validate::validate(lua, spec, params).map_err(Failure::Usage)?;
-        let handle = self.handle(target)?;
+        let handle = self.handle(target).map_err(|err| self.settings.explain(err))?;
         let (needed, operation) = match spec.method {
             Method::Get => (Mode::Read, "read"),
             Method::Post | Method::Put => (Mode::Write, "write"),
@@ -325,7 +325,7 @@ fn lookup(
         return Err(Failure::Usage(format!("no function {key} in {path}; did you mean {function}?")));
     }
     match accounts {
-        Some(Err(err)) => Err(Failure::Config(err)),
+        Some(Err(err)) => Err(Failure::Config(context.settings.explain(err))),
         Some(Ok(accounts)) => {
             let known = accounts.known_names();
             Err(Failure::Usage(match validate::closest(key, accounts.by_name.keys().map(String::as_str)) {

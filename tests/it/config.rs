@@ -129,6 +129,36 @@ fn no_configuration_at_all_explains_how_to_start() {
 }
 
 #[test]
+fn an_option_after_the_script_is_said_to_belong_before_it() {
+    let env = Env::new();
+    env.write("who.lua", WHO);
+    let hint = |args: &[&str]| {
+        let output = env.cmd().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let err = stderr(&output);
+        assert!(err.contains("and CLOSE_API_KEY is not set\n"), "{err}");
+        err.lines().find(|line| line.starts_with("hint: ")).unwrap_or_default().to_string()
+    };
+    assert_eq!(
+        hint(&["run", "who.lua", "--sandbox"]),
+        "hint: --sandbox came after the script, so the script got it as an argument; close-lua's options go \
+         before the script, as in close-lua --sandbox run script.lua"
+    );
+    assert_eq!(
+        hint(&["who.lua", "x", "--sandbox", "--account=eu_team"]),
+        "hint: --sandbox and --account=eu_team came after the script, so the script got them as arguments; \
+         close-lua's options go before the script, as in close-lua --sandbox run script.lua"
+    );
+    assert_eq!(
+        hint(&["-e", WHO, "x", "--sandbox"]),
+        "hint: --sandbox came after the first of the chunk's arguments, so the chunk got it as an argument; \
+         close-lua's options go before the chunk's arguments"
+    );
+    // Options that do not decide the accounts leave the usual hint.
+    assert!(hint(&["run", "who.lua", "--verbose"]).contains("add --sandbox"));
+}
+
+#[test]
 fn a_configuration_error_can_be_caught() {
     let output = Env::new()
         .cmd()
