@@ -157,12 +157,16 @@ pub fn read(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
             return Err(ConfigError::new(format!("cannot read config file {}: {err}", path.display())));
         }
     };
-    warn_if_readable_by_others(path);
-    parse(&text, path).map(Some)
+    let config = parse(&text, path)?;
+    if config.accounts.values().any(|account| account.api_key.is_some()) {
+        warn_if_readable_by_others(path);
+    }
+    Ok(Some(config))
 }
 
-/// The file holds API keys; like ssh with its keys, say so when others can read it, but go
-/// on: refusing would break a cron job over a permission bit.
+/// A file holding API keys should be its owner's alone; like ssh with its keys, say so
+/// when others can read it, but go on: refusing would break a cron job over a permission
+/// bit. A file whose accounts all take their keys from the environment holds no secret.
 fn warn_if_readable_by_others(path: &Path) {
     #[cfg(unix)]
     {

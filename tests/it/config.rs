@@ -290,3 +290,30 @@ fn a_timeout_too_long_is_refused_with_the_rule_of_the_option() {
         stderr(&option)
     );
 }
+
+#[test]
+fn only_a_config_holding_keys_is_warned_about_when_others_can_read_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let served = Served::new();
+    let path = served.env.home.path().join(".config/close-lua/config.toml");
+    let with_keys = std::fs::read_to_string(&path).unwrap();
+    let key = served.sandbox.api_key("default").unwrap();
+    let from_env = format!(
+        "[accounts.default]\napi_key_env = \"CLOSE_TEST_KEY\"\nbase_url = \"{}\"\n",
+        served.sandbox.base_url()
+    );
+    for (text, warned) in [(from_env.as_str(), false), (with_keys.as_str(), true)] {
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let output = served.cmd().env("CLOSE_TEST_KEY", &key).args(["-e", WHO]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let warning = format!(
+            "close-lua: warning: config file {} can be read by other users (mode 644) and holds API keys; \
+             to fix it: chmod 600 {}\n",
+            path.display(),
+            path.display()
+        );
+        assert_eq!(stderr(&output), if warned { warning } else { String::new() }, "{text}");
+    }
+    crate::helpers::private(&path);
+}
