@@ -229,7 +229,7 @@ pub fn install(lua: &Lua, context: Rc<Context>) -> mlua::Result<Glue> {
     super::json_module::install(lua, &glue)?;
     super::csv::install(lua, &glue)?;
     let help_context = Rc::clone(&context);
-    super::help::install(lua, &glue, Box::new(move || help_context.accounts_line()))?;
+    super::help::install(lua, Box::new(move || help_context.accounts_line()))?;
 
     let close = namespace(lua, &glue, &context, Target::Default)?;
     close.raw_set("default", namespace(lua, &glue, &context, Target::Default)?)?;
