@@ -54,8 +54,8 @@ pub struct Cli {
     pub lua_options: Vec<LuaOption>,
 }
 
-/// A `-e` or `-l` option. Like the `lua` interpreter, close-lua runs them in the order of
-/// the command line, before the script.
+/// A `-e` or `-l` option. Like the `lua` interpreter, close-lua runs them first, in the
+/// order of the command line (`-l` modules before the script; `-e` rules out a script).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LuaOption {
     /// `-e CHUNK`: Lua code to run.
@@ -156,6 +156,30 @@ fn split_attached_values(argv: &[OsString], command: &clap::Command) -> Vec<OsSt
     out
 }
 
+/// How a word of the command line gives a `-e` chunk.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ChunkOption {
+    /// The chunk is the next word: `-e`, `-qe`.
+    ValueNext,
+    /// The chunk is in the word itself, after the option: `-eCODE` is the option `-e` and
+    /// the chunk `CODE`.
+    Attached { option: String, chunk: String },
+}
+
+/// Whether `word` is a cluster of short options ending in `-e`, and where its chunk is.
+pub fn chunk_option(word: &str) -> Option<ChunkOption> {
+    let cluster = word.strip_prefix('-').filter(|cluster| !cluster.starts_with('-'))?;
+    let mut command = <Cli as clap::CommandFactory>::command();
+    command.build();
+    match split_cluster(cluster, &command)? {
+        Cluster::ValueNext if cluster.ends_with('e') => Some(ChunkOption::ValueNext),
+        Cluster::Attached(options, chunk) if options.ends_with('e') => {
+            Some(ChunkOption::Attached { option: format!("-{options}"), chunk })
+        }
+        _ => None,
+    }
+}
+
 /// What a cluster of short options (`vq`, `lm`, `e`) holds.
 enum Cluster {
     /// Only flags.
@@ -245,14 +269,30 @@ impl GlobalArgs {
     }
 }
 
+/// close-lua's own long options (`--config`, `--sandbox`...), for the messages about an
+/// option given where close-lua does not read it.
+pub fn long_options() -> Vec<String> {
+    <Cli as clap::CommandFactory>::command()
+        .get_arguments()
+        .filter_map(|arg| arg.get_long().map(|long| format!("--{long}")))
+        .collect()
+}
+
 /// A positive number of seconds, such as `30` or `0.5`.
 pub fn seconds(text: &str) -> Result<Duration, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    usable_seconds(value).map_err(|why| format!("{text} is not a usable number of seconds: {why}"))
+}
+
+/// `value` seconds as a duration, or what to give instead: the rule for `--timeout`,
+/// `--max-runtime` and the config's `timeout_secs`. The upper bound, about 31 years, is far
+/// beyond any run and keeps the deadlines computed from it within what clocks can hold.
+pub fn usable_seconds(value: f64) -> Result<Duration, &'static str> {
     if value.is_nan() || value <= 0.0 {
-        return Err(format!("{text} is not a usable number of seconds: give more than 0"));
+        return Err("give more than 0");
     }
     if value > 1e9 {
-        return Err(format!("{text} is not a usable number of seconds: give at most 1000000000"));
+        return Err("give at most 1000000000");
     }
     Ok(Duration::from_secs_f64(value))
 }
@@ -404,8 +444,8 @@ pub struct RunArgs {
     #[arg(short = 'l', value_name = "[NAME=]MODULE")]
     pub modules: Vec<String>,
 
-    /// The script (or - for stdin) followed by its arguments. Everything after the script
-    /// goes to it untouched, even if it looks like an option.
+    /// The script (or - for stdin) followed by its arguments; with -e, only arguments.
+    /// Everything after the script goes to it untouched, even if it looks like an option.
     #[arg(value_name = "SCRIPT|-] [ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
     pub script_and_args: Vec<OsString>,
 }
@@ -449,7 +489,23 @@ mod tests {
     }
 
     #[test]
-    fn the_first_word_after_the_options_is_the_script_even_with_e() {
+    fn words_that_give_a_chunk() {
+        let attached = |option: &str, chunk: &str| {
+            Some(ChunkOption::Attached { option: option.to_string(), chunk: chunk.to_string() })
+        };
+        assert_eq!(chunk_option("-e"), Some(ChunkOption::ValueNext));
+        assert_eq!(chunk_option("-qe"), Some(ChunkOption::ValueNext));
+        assert_eq!(chunk_option("-eprint(1)"), attached("-e", "print(1)"));
+        assert_eq!(chunk_option("-ve=x"), attached("-ve", "x"));
+        // `-le` loads the module `e`, and `-lex` the module `ex`.
+        assert_eq!(chunk_option("-le"), None);
+        assert_eq!(chunk_option("-lex"), None);
+        assert_eq!(chunk_option("--e"), None);
+        assert_eq!(chunk_option("e"), None);
+    }
+
+    #[test]
+    fn with_e_the_words_after_the_options_are_handed_over_untouched() {
         let run = run_args(parse(&["close-lua", "run", "-e", "x = 1", "s.lua", "-b"]));
         assert_eq!(run.chunks, ["x = 1"]);
         assert_eq!(run.script_and_args, ["s.lua", "-b"]);

@@ -157,12 +157,16 @@ pub fn read(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
             return Err(ConfigError::new(format!("cannot read config file {}: {err}", path.display())));
         }
     };
-    warn_if_readable_by_others(path);
-    parse(&text, path).map(Some)
+    let config = parse(&text, path)?;
+    if config.accounts.values().any(|account| account.api_key.is_some()) {
+        warn_if_readable_by_others(path);
+    }
+    Ok(Some(config))
 }
 
-/// The file holds API keys; like ssh with its keys, say so when others can read it, but go
-/// on: refusing would break a cron job over a permission bit.
+/// A file holding API keys should be its owner's alone; like ssh with its keys, say so
+/// when others can read it, but go on: refusing would break a cron job over a permission
+/// bit. A file whose accounts all take their keys from the environment holds no secret.
 fn warn_if_readable_by_others(path: &Path) {
     #[cfg(unix)]
     {
@@ -186,10 +190,10 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
         ConfigError::new(format!("config file {} is not valid: {}", path.display(), toml_error(text, &err)))
     })?;
     if let Some(secs) = config.timeout_secs
-        && !(secs > 0.0 && secs <= 1e9)
+        && let Err(why) = crate::cli::usable_seconds(secs)
     {
         return Err(ConfigError::new(format!(
-            "config file {}: timeout_secs must be more than 0 (got {secs})",
+            "config file {}: timeout_secs = {secs} is not a usable number of seconds: {why}",
             path.display()
         )));
     }
@@ -328,6 +332,19 @@ mod tests {
             assert_eq!(check_base_url(url), Ok(()), "{url}");
         }
         assert!(check_base_url("http://localhost.example.com/v1").is_err());
+    }
+
+    #[test]
+    fn timeout_secs_follows_the_rule_of_timeout() {
+        for (secs, why) in [
+            ("0", "0 is not a usable number of seconds: give more than 0"),
+            ("-1.5", "-1.5 is not a usable number of seconds: give more than 0"),
+            ("1e10", "10000000000 is not a usable number of seconds: give at most 1000000000"),
+        ] {
+            let err = parse_str(&format!("timeout_secs = {secs}\n")).unwrap_err();
+            assert_eq!(err.message, format!("config file /etc/c.toml: timeout_secs = {why}"));
+        }
+        assert_eq!(parse_str("timeout_secs = 0.5\n").unwrap().timeout_secs, Some(0.5));
     }
 
     #[test]

@@ -35,15 +35,17 @@ pub enum Source {
 /// A script and its command line.
 #[derive(Debug, Clone)]
 pub struct Script {
-    /// The `-e` chunks and `-l` modules, run in this order before the script.
+    /// The `-e` chunks and `-l` modules, run in this order (before the script, when there
+    /// is one: only `-l` modules can come with a script).
     pub lua_options: Vec<LuaOption>,
-    /// The script; `None` when only `-e` chunks run.
+    /// The script; `None` when `-e` chunks run instead.
     pub source: Option<Source>,
-    /// The arguments after the script: `arg[1]`, `arg[2]`... and the script's `...`.
+    /// The arguments after the script, or after the options when chunks run: `arg[1]`,
+    /// `arg[2]`... and the `...` of the script or of each chunk.
     pub args: Vec<OsString>,
-    /// close-lua's own command line before the script: `arg[-n]` .. `arg[-1]`.
+    /// close-lua's own command line before `name`: `arg[-n]` .. `arg[-1]`.
     pub before: Vec<OsString>,
-    /// `arg[0]`: the script's path or `-`; without a script, the program's name.
+    /// `arg[0]`: the script's path or `-`; without a script, the last chunk.
     pub name: OsString,
 }
 
@@ -102,8 +104,9 @@ fn run_script(settings: Settings, script: Script) -> Result<i32, Ended> {
 }
 
 /// Makes one function of the `-e`/`-l` steps and the script, which `execute` runs like a
-/// script. Its own frames are close-lua's, so tracebacks leave them out. The arguments go
-/// to the script, or to the chunks when there is no script.
+/// script. Its own frames are close-lua's, so tracebacks leave them out. A chunk rules out
+/// a script (the words after the options are the chunk's arguments), so the arguments go
+/// to the chunks, or else to the script after its `-l` modules.
 ///
 /// `call` takes the function to call straight from `...`, so that a traceback names the
 /// chunk "main chunk" as `lua` does, not after a variable of this code. `require` is called
@@ -119,8 +122,6 @@ return function(...)
   for _, step in ipairs(steps) do
     if type(step) ~= 'function' then
       load(step[1], step[2])
-    elseif script then
-      call(step)
     else
       call(step, ...)
     end
@@ -308,8 +309,8 @@ fn prepare(code: &[u8]) -> &[u8] {
 }
 
 /// `arg` as the `lua` interpreter builds it: the script at 0, its arguments at 1..n, and
-/// the command line before it at negative indices (without a script, `name` is the
-/// program and `args` the rest of the command line).
+/// the command line before it at negative indices (without a script, the last chunk takes
+/// the script's place).
 fn arg_table(lua: &Lua, script: &Script) -> mlua::Result<Table> {
     let table = lua.create_table_with_capacity(script.args.len(), script.before.len() + 1)?;
     let before = script.before.len() as i64;

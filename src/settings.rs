@@ -62,6 +62,70 @@ pub struct Settings {
     pub env_api_key: Option<ApiKey>,
     /// `CLOSE_API_BASE_URL`, used together with `CLOSE_API_KEY`.
     pub env_base_url: Option<String>,
+    /// close-lua options the script got as arguments, having come after it.
+    pub misplaced: Option<Misplaced>,
+}
+
+/// close-lua options deciding the accounts that were given after the script (or after the
+/// first of the chunks' arguments), and so went to the script as arguments: `close-lua run
+/// s.lua --sandbox` runs `s.lua` with the argument `--sandbox`, not against the sandbox.
+/// When the run then fails for want of configuration, the hint says where they belong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misplaced {
+    /// The options as given: `--sandbox`, `--account=eu`.
+    pub options: Vec<String>,
+    /// Whether they followed a chunk's arguments rather than a script.
+    pub after_chunk: bool,
+}
+
+/// The options that decide which accounts a run has, and so the ones whose absence a
+/// configuration error can come from.
+const ACCOUNT_OPTIONS: [&str; 3] = ["--config", "--account", "--sandbox"];
+
+impl Misplaced {
+    /// The options deciding the accounts among `args`; `None` when there are none.
+    pub fn among(args: &[std::ffi::OsString], after_chunk: bool) -> Option<Misplaced> {
+        let options: Vec<String> = args
+            .iter()
+            .filter_map(|arg| arg.to_str())
+            .filter(|arg| ACCOUNT_OPTIONS.iter().any(|option| arg.split('=').next() == Some(option)))
+            .map(str::to_string)
+            .collect();
+        (!options.is_empty()).then_some(Misplaced { options, after_chunk })
+    }
+
+    /// What to tell the user.
+    fn hint(&self) -> String {
+        let (list, them) = match self.options.as_slice() {
+            [one] => (one.clone(), "it as an argument"),
+            [first @ .., last] => (format!("{} and {last}", first.join(", ")), "them as arguments"),
+            [] => (String::new(), ""),
+        };
+        if self.after_chunk {
+            format!(
+                "{list} came after the first of the chunk's arguments, so the chunk got {them}; close-lua's \
+                 options go before the chunk's arguments"
+            )
+        } else {
+            format!(
+                "{list} came after the script, so the script got {them}; close-lua's options go before the \
+                 script, as in close-lua {} run script.lua",
+                self.options[0]
+            )
+        }
+    }
+}
+
+impl Settings {
+    /// A configuration error with, when close-lua options reached the script instead, a
+    /// hint that says so in place of its own: the usual hint, such as "add --sandbox", would
+    /// mislead someone who did add it, after the script.
+    pub fn explain(&self, err: ConfigError) -> ConfigError {
+        match &self.misplaced {
+            Some(misplaced) => err.with_hint(misplaced.hint()),
+            None => err,
+        }
+    }
 }
 
 impl Settings {
@@ -93,6 +157,7 @@ impl Settings {
             deadline: args.max_runtime.map(|limit| Instant::now() + limit),
             env_api_key: non_empty("CLOSE_API_KEY").map(ApiKey::new),
             env_base_url: non_empty("CLOSE_API_BASE_URL"),
+            misplaced: None,
         }
     }
 }
@@ -456,6 +521,22 @@ mod tests {
     }
 
     const TWO: &str = "[accounts.default]\napi_key = \"k1\"\n[accounts.us_team]\napi_key = \"k2\"\n";
+
+    #[test]
+    fn account_options_are_close_luas_and_found_after_the_script() {
+        let known = crate::cli::long_options();
+        assert!(ACCOUNT_OPTIONS.iter().all(|option| known.iter().any(|known| known == option)), "{known:?}");
+        let args: Vec<std::ffi::OsString> =
+            ["a", "--sandbox", "-v", "--verbose", "--account=eu", "--sandboxes"]
+                .iter()
+                .map(Into::into)
+                .collect();
+        assert_eq!(
+            Misplaced::among(&args, false),
+            Some(Misplaced { options: vec!["--sandbox".into(), "--account=eu".into()], after_chunk: false })
+        );
+        assert_eq!(Misplaced::among(&args[2..4], true), None);
+    }
 
     #[test]
     fn account_flag_beats_environment_and_file() {

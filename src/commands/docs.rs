@@ -1,7 +1,7 @@
 //! `close-lua docs` and `close-lua types`: the reference and editor annotations, both
 //! written from the spec table.
 
-use crate::lua::{reference, specs};
+use crate::lua::{reference, specs, validate};
 use crate::runner::EXIT_USAGE;
 use crate::settings::{self, Settings};
 
@@ -19,9 +19,8 @@ pub fn docs(function: Option<&str>) -> i32 {
         }
         None => {
             let names: Vec<&str> = specs::FUNCTIONS.iter().map(|spec| spec.name).collect();
-            let closest = names.iter().min_by_key(|known| strsim::damerau_levenshtein(name, known));
             eprintln!("close-lua: error: no function {name} in app.integrations.close");
-            match closest.filter(|known| strsim::damerau_levenshtein(name, known) <= 3) {
+            match validate::closest(name, names.iter().copied()) {
                 Some(known) => eprintln!("hint: did you mean {known}?"),
                 None => eprintln!("hint: the functions are {}", names.join(", ")),
             }

@@ -8,9 +8,12 @@ mod sandbox;
 
 use std::ffi::OsString;
 
-use crate::cli::{Cli, Command, ConfigCommand, GlobalArgs, LuaOption, SandboxCommand};
+use crate::cli::{
+    ChunkOption, Cli, Command, ConfigCommand, GlobalArgs, LuaOption, SandboxCommand, chunk_option,
+};
+use crate::lua::validate::closest;
 use crate::runner::{self, EXIT_USAGE, Script, Source};
-use crate::settings::Settings;
+use crate::settings::{Misplaced, Settings};
 
 /// Parses the command line and runs what it asks for; returns the exit status. `argv` is
 /// the full command line, from which the script's `arg` table is made.
@@ -56,9 +59,14 @@ pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
     start_logging(&global);
     let settings = Settings::resolve(global, |name| std::env::var(name).ok());
 
-    // After `--`, a script may have any name, even one that looks like an option.
+    // After `--`, a script may have any name, even one that looks like an option; after a
+    // chunk, the words are the chunk's arguments, whatever they look like.
     let after_dashes = argv.len().checked_sub(words.len() + 1).is_some_and(|i| argv[i] == "--");
-    if !after_dashes && let Some(message) = words.first().and_then(misplaced_option) {
+    let has_chunk = cli.lua_options.iter().any(|option| matches!(option, LuaOption::Chunk(_)));
+    if !after_dashes
+        && !has_chunk
+        && let Some(message) = words.first().and_then(misplaced_option)
+    {
         eprintln!("close-lua: error: {message}");
         eprintln!(
             "hint: close-lua's options go before the script; everything after the script is passed to it"
@@ -66,7 +74,12 @@ pub fn dispatch(cli: Cli, argv: &[OsString]) -> i32 {
         return EXIT_USAGE;
     }
     match script_from(cli.lua_options, words, argv) {
-        Some(script) => runner::run(settings, script),
+        Some(script) => {
+            let after_chunk = script.source.is_none();
+            let mut settings = settings;
+            settings.misplaced = Misplaced::among(&script.args, after_chunk);
+            runner::run(settings, script)
+        }
         None => {
             eprintln!("close-lua: error: nothing to run: give a script, - for stdin, or -e CHUNK");
             eprintln!("hint: close-lua --help shows examples");
@@ -102,17 +115,9 @@ fn misplaced_option(word: &OsString) -> Option<String> {
         return None;
     }
     let name = word.split('=').next().unwrap_or(word);
-    let known: Vec<String> = <Cli as clap::CommandFactory>::command()
-        .get_arguments()
-        .filter_map(|arg| arg.get_long().map(|long| format!("--{long}")))
-        .collect();
-    let closest = known
-        .iter()
-        .map(|option| (strsim::damerau_levenshtein(name, option), option))
-        .min()
-        .filter(|(distance, _)| *distance <= 2);
-    Some(match closest {
-        Some((_, option)) => format!("unknown option '{name}'; did you mean '{option}'?"),
+    let known = crate::cli::long_options();
+    Some(match closest(name, known.iter().map(String::as_str)) {
+        Some(option) => format!("unknown option '{name}'; did you mean '{option}'?"),
         None => format!("unknown option '{name}' (close-lua --help lists the options)"),
     })
 }
@@ -129,14 +134,12 @@ fn script_from(lua_options: Vec<LuaOption>, mut words: Vec<OsString>, argv: &[Os
     // untouched), so what comes before is close-lua's own part.
     let mut before = argv[..argv.len().saturating_sub(words.len())].to_vec();
     let last_chunk = lua_options.iter().rev().find_map(|option| match option {
-        LuaOption::Chunk(code) => Some(OsString::from(code)),
+        LuaOption::Chunk(code) => Some(code.clone()),
         LuaOption::Module(_) => None,
     });
     if let Some(chunk) = last_chunk {
-        if let Some(at) = before.iter().rposition(|word| *word == chunk) {
-            before.remove(at);
-        }
-        return Some(Script { lua_options, source: None, args: words, before, name: chunk });
+        take_chunk(&mut before, &chunk);
+        return Some(Script { lua_options, source: None, args: words, before, name: chunk.into() });
     }
     if words.is_empty() {
         return None;
@@ -144,6 +147,25 @@ fn script_from(lua_options: Vec<LuaOption>, mut words: Vec<OsString>, argv: &[Os
     let name = words.remove(0);
     let source = if name == "-" { Source::Stdin } else { Source::File(name.clone().into()) };
     Some(Script { lua_options, source: Some(source), args: words, before, name })
+}
+
+/// Takes the last `-e` chunk, which goes to `arg[0]`, out of the words before it, leaving
+/// its option: `-e CODE` leaves `-e`, and so does `-eCODE`.
+fn take_chunk(before: &mut Vec<OsString>, chunk: &str) {
+    for at in (0..before.len()).rev() {
+        let Some(word) = before[at].to_str() else { continue };
+        match chunk_option(word) {
+            Some(ChunkOption::ValueNext) if before.get(at + 1).is_some_and(|next| next == chunk) => {
+                before.remove(at + 1);
+                return;
+            }
+            Some(ChunkOption::Attached { option, chunk: attached }) if attached == chunk => {
+                before[at] = option.into();
+                return;
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Sends close-lua's own log to stderr: warnings always, one line per HTTP call with -v,

@@ -7,13 +7,14 @@
 //! `name`, `label` or `id` field, whichever comes first; any other table as JSON. A column
 //! name finds a row's key as written, and otherwise follows dots into nested tables
 //! (`custom.Industry`). Given `columns`, the header is written when the writer opens, so an
-//! export of nothing still has its header. Every row has the header's number of fields (or,
+//! export of nothing still has its header. Without them, the first row's keys make the
+//! header, and a later row with a key outside it is an error rather than a value lost. Every row has the header's number of fields (or,
 //! with no header, the first row's); a row given as a list of another length is an error,
 //! to a file and to "-" alike.
 //!
 //! A writer to "-" writes through Lua's `io.stdout`, so its rows and the script's `print`s
 //! come out in order. Writers are flushed by `:close()`, by a `<close>` variable going out
-//! of scope, by `os.exit`, and when the run ends.
+//! of scope, by `os.exit`, before each call to Close, and when the run ends.
 //!
 //! A reader refuses a header that names a column twice, since a row could then hold only
 //! one of the two values.
@@ -43,6 +44,9 @@ enum Sink {
 struct Writer {
     sink: Sink,
     columns: Option<Vec<String>>,
+    /// Whether the columns are the first row's keys, so that a later row's key outside them
+    /// would be lost rather than left out on purpose.
+    columns_from_first_row: bool,
     header_written: bool,
     /// The number of fields every line has, once the first line is written.
     width: Option<usize>,
@@ -74,7 +78,12 @@ pub fn install(lua: &Lua, glue: &Glue) -> mlua::Result<()> {
     lua.globals().set("csv", module)
 }
 
-/// Flushes every writer still open; called when the run ends, however it ends.
+/// Flushes every writer still open, unless it is in the middle of writing a row. Called
+/// when the run ends, however it ends, and before every call that blocks (a call to Close),
+/// which Ctrl-C or `--max-runtime` may end with the process. Lua code that a writer runs
+/// for a row (a metamethod of the row) may call Close, call `os.exit` or be stopped; that
+/// writer is then left alone, and its rows are flushed at the next call or the end of the
+/// run instead.
 pub fn flush_all(lua: &Lua) {
     let open = match lua.try_app_data_ref::<OpenWriters>() {
         Ok(Some(open)) => open.0.clone(),
@@ -111,7 +120,15 @@ fn open_writer(lua: &Lua, glue: &Glue, target: Value, options: Value) -> Result<
         let file = File::create(&name).map_err(|err| format!("csv.writer: cannot create {name}: {err}"))?;
         Sink::File(Box::new(csv::Writer::from_writer(BufWriter::new(file))))
     };
-    let mut writer = Writer { sink, columns, header_written: false, width: None, lines: 0, name };
+    let mut writer = Writer {
+        sink,
+        columns,
+        columns_from_first_row: false,
+        header_written: false,
+        width: None,
+        lines: 0,
+        name,
+    };
     writer.write_header()?;
     let state = Rc::new(RefCell::new(Some(writer)));
     if let Some(mut open) = lua.app_data_mut::<OpenWriters>() {
@@ -195,6 +212,9 @@ impl Writer {
         let is_list = row.raw_len() > 0;
         if self.columns.is_none() && !is_list {
             self.columns = Some(sorted_keys(row)?);
+            self.columns_from_first_row = true;
+        } else if self.columns_from_first_row && !is_list {
+            self.check_keys(row)?;
         }
         self.write_header()?;
         let cells = match (&self.columns, is_list) {
@@ -208,6 +228,24 @@ impl Writer {
                 .collect::<Result<Vec<_>, _>>()?,
         };
         self.record(cells)
+    }
+
+    /// Fails when a row has a key that the header, made of the first row's keys, has no
+    /// column for: its value would be lost without a word.
+    fn check_keys(&self, row: &Table) -> Result<(), String> {
+        let columns = self.columns.as_deref().unwrap_or_default();
+        for key in sorted_keys(row)? {
+            if !columns.contains(&key) {
+                return Err(format!(
+                    "csv writer {}: line {} has the key '{key}', which the header (the first row's keys: {}) \
+                     lacks; to choose the columns, give csv.writer the option columns = {{ ... }}",
+                    self.name,
+                    self.lines + 1,
+                    columns.join(", ")
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Writes the header line once, as soon as the columns are known.

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use serde_json::{Map, Value, json};
 
 use super::Failure;
-use super::functions::AccountHandle;
+use super::functions::{AccountHandle, invalid_json, path_of_lead};
 use crate::close::custom_fields;
 use crate::close::{ApiError, FailureKind, Method};
 
@@ -200,21 +200,21 @@ impl DryAccount {
     }
 
     /// The task `POST /task/` with `body` would have created, on a lead that must exist.
+    /// The parameter check has made sure that a `date` is a day or starts with one.
     pub fn create_task(&self, account: &AccountHandle, body: &Value) -> Result<Value, Failure> {
         let lead_id = body.get("lead_id").and_then(Value::as_str).unwrap_or_default();
-        let lead_path = format!("/lead/{}/", crate::close::client::path_segment(lead_id));
-        let lead = self.current_lead(account, lead_id, Method::Get, &lead_path)?;
+        let lead = self.current_lead(account, lead_id, Method::Get, &path_of_lead(lead_id))?;
         let me = self.me(account)?;
         let number = self.run.report(Method::Post, "/task/", Some(body));
 
         let now = now();
         let today = &now[..10];
         let date = body.get("date").and_then(Value::as_str);
-        let day = date.map(day_of).transpose()?;
+        let day = date.and_then(|date| date.get(..10));
         let is_complete = body.get("is_complete").and_then(Value::as_bool).unwrap_or(false);
-        let view = match &day {
+        let view = match day {
             _ if is_complete => "archive",
-            Some(day) if day.as_str() > today => "future",
+            Some(day) if day > today => "future",
             _ => "inbox",
         };
         let assigned_to = body.get("assigned_to").and_then(Value::as_str).unwrap_or(&me.id);
@@ -309,21 +309,6 @@ impl DryAccount {
     }
 }
 
-/// The day of a task's `date`, a date (`2026-04-15`) or a date and time
-/// (`2026-04-15T09:00:00+00:00`); anything else Close refuses, and so does the dry run.
-fn day_of(date: &str) -> Result<String, Failure> {
-    let day: String = date.chars().take(10).collect();
-    let rest = &date[day.len()..];
-    let valid_day = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").is_ok() && day.len() == 10;
-    if valid_day && (rest.is_empty() || rest.starts_with('T')) {
-        return Ok(day);
-    }
-    Err(Failure::Usage(format!(
-        "due_date: \"{date}\" is neither a date (2026-04-15) nor a date and time \
-         (2026-04-15T09:00:00+00:00), so Close would refuse this write"
-    )))
-}
-
 /// One contact of a dry-run lead: what was given, with the fields Close adds.
 fn dry_run_contact(given: &Value, number: &str, lead_id: &str, me: &Me, now: &str) -> Value {
     let mut contact = given.as_object().cloned().unwrap_or_default();
@@ -374,21 +359,7 @@ fn deleted(account: &AccountHandle, method: Method, path: &str) -> Failure {
 /// A read, as JSON.
 fn read_json(account: &AccountHandle, path: &str) -> Result<Value, Failure> {
     let bytes = account.client.call(Method::Get, path, &[], None)?;
-    serde_json::from_slice(&bytes).map_err(|why| {
-        let message = format!(
-            "the answer was not valid JSON ({why}): \"{}\"",
-            crate::close::error::excerpt(&bytes[..bytes.len().min(512)])
-        );
-        let mut err = ApiError::without_response(
-            FailureKind::InvalidResponse,
-            message,
-            Method::Get,
-            path,
-            account.client.account(),
-        );
-        err.status = Some(200);
-        Failure::Api(err)
-    })
+    serde_json::from_slice(&bytes).map_err(|why| invalid_json(account, Method::Get, path, &why, &bytes))
 }
 
 /// The current time as Close writes it.
@@ -411,15 +382,6 @@ mod tests {
         let mut bare = json!({});
         set_custom(bare.as_object_mut().unwrap(), "cf_2", "Tier", &json!("Gold"));
         assert_eq!(bare, json!({ "custom.cf_2": "Gold" }));
-    }
-
-    #[test]
-    fn task_dates_are_a_day_or_a_moment() {
-        assert_eq!(day_of("2026-04-15").ok(), Some("2026-04-15".to_string()));
-        assert_eq!(day_of("2026-04-15T09:00:00+00:00").ok(), Some("2026-04-15".to_string()));
-        for bad in ["2026-4-15", "tomorrow", "2026-02-30", "2026-04-1é", "2026-04-15 09:00"] {
-            assert!(day_of(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

@@ -209,9 +209,14 @@ fn paging(params: &Validated) -> Vec<(&'static str, String)> {
     query
 }
 
-/// `/lead/<id>/`, with the id encoded so it cannot change the path.
+/// `/lead/<id>/` for a lead function's `id`.
 fn lead_path(params: &Validated) -> String {
-    format!("/lead/{}/", path_segment(lead_id(params)))
+    path_of_lead(lead_id(params))
+}
+
+/// `/lead/<id>/`, with the id encoded so it cannot change the path.
+pub(super) fn path_of_lead(id: &str) -> String {
+    format!("/lead/{}/", path_segment(id))
 }
 
 /// The `id` of a lead function.
@@ -330,19 +335,32 @@ fn call_json(
     // The start of the answer, kept for the message should it not be JSON; the answer
     // itself is handed over whole, without a copy.
     let head = bytes[..bytes.len().min(512)].to_vec();
-    json::decode_owned(lua, bytes).map_err(|why| {
-        let message =
-            format!("the answer was not valid JSON ({why}): \"{}\"", crate::close::error::excerpt(&head));
-        let mut err = ApiError::without_response(
-            FailureKind::InvalidResponse,
-            message,
-            method,
-            path,
-            account.client.account(),
-        );
-        err.status = Some(200);
-        Failure::Api(err)
-    })
+    json::decode_owned(lua, bytes).map_err(|why| invalid_json(account, method, path, &why, &head))
+}
+
+/// The error of a successful answer that is not valid JSON, quoting the start of `body`.
+pub(super) fn invalid_json(
+    account: &AccountHandle,
+    method: Method,
+    path: &str,
+    why: &dyn std::fmt::Display,
+    body: &[u8],
+) -> Failure {
+    let excerpt = crate::close::error::excerpt(&body[..body.len().min(512)]);
+    invalid_response(account, method, path, format!("the answer was not valid JSON ({why}): \"{excerpt}\""))
+}
+
+/// The error of a successful answer that is not what Close sends.
+fn invalid_response(account: &AccountHandle, method: Method, path: &str, message: String) -> Failure {
+    let mut err = ApiError::without_response(
+        FailureKind::InvalidResponse,
+        message,
+        method,
+        path,
+        account.client.account(),
+    );
+    err.status = Some(200);
+    Failure::Api(err)
 }
 
 /// Fetches a list page and checks that it has the `data` list of Close's envelope.
@@ -355,18 +373,7 @@ fn get_page(
     let page = call_json(lua, account, Method::Get, path, query, None)?;
     match &page {
         Value::Table(table) if matches!(table.get::<Value>("data")?, Value::Table(_)) => Ok(table.clone()),
-        _ => {
-            let message = "the answer had no \"data\" list".to_string();
-            let mut err = ApiError::without_response(
-                FailureKind::InvalidResponse,
-                message,
-                Method::Get,
-                path,
-                account.client.account(),
-            );
-            err.status = Some(200);
-            Err(Failure::Api(err))
-        }
+        _ => Err(invalid_response(account, Method::Get, path, "the answer had no \"data\" list".to_string())),
     }
 }
 

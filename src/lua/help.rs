@@ -3,7 +3,6 @@
 
 use mlua::{Function, Lua, Table, Value};
 
-use super::namespace::Glue;
 use super::reference;
 use super::specs;
 use super::validate::a_type;
@@ -35,18 +34,32 @@ impl HelpIndex {
 pub type AccountsLine = Box<dyn Fn() -> String>;
 
 /// Installs `help`.
-pub fn install(lua: &Lua, glue: &Glue, accounts: AccountsLine) -> mlua::Result<()> {
+pub fn install(lua: &Lua, accounts: AccountsLine) -> mlua::Result<()> {
     let index = HelpIndex::new(lua)?;
     lua.set_app_data(index.clone());
     let write: Function = lua
         .load("local out = io.stdout return function(text) out:write(text) end")
         .set_name("=[close-lua]")
         .eval()?;
-    let help = glue.function(lua, move |lua, what: Value| {
-        let text = describe(lua, &index, &what, &accounts)?;
-        write.call::<()>(text).map_err(|err| err.to_string())?;
-        Ok(Value::Nil)
+    let raw = lua.create_function(move |lua, what: Value| match describe(lua, &index, &what, &accounts) {
+        Ok(text) => {
+            write.call::<()>(text)?;
+            Ok((true, Value::Nil))
+        }
+        Err(message) => Ok((false, Value::String(lua.create_string(message)?))),
     })?;
+    // Unlike the glue's wrapper, this one returns nothing at all, as `print` does, so that
+    // the REPL shows no `nil` after the text. An error names the caller's line (level 2).
+    let help: Function = lua
+        .load(
+            "local raw = ...
+return function(what)
+  local ok, message = raw(what)
+  if not ok then error(message, 2) end
+end",
+        )
+        .set_name("=[close-lua]")
+        .call(raw)?;
     lua.globals().set("help", help)
 }
 

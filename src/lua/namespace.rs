@@ -159,7 +159,7 @@ impl Context {
         glue: &Glue,
     ) -> Result<Value, Failure> {
         let params = validate::validate(lua, spec, params).map_err(Failure::Usage)?;
-        let handle = self.handle(target)?;
+        let handle = self.handle(target).map_err(|err| self.settings.explain(err))?;
         let (needed, operation) = match spec.method {
             Method::Get => (Mode::Read, "read"),
             Method::Post | Method::Put => (Mode::Write, "write"),
@@ -182,7 +182,7 @@ impl Context {
 /// open CSV writers are flushed and a dry run says how many writes it did not send. Returns
 /// the exit status the run must end with instead of its own, if Ctrl-C was pressed.
 pub fn end_of_run(lua: &Lua) -> Option<i32> {
-    flush_unless_busy(lua);
+    super::csv::flush_all(lua);
     let context = lua.app_data_ref::<Rc<Context>>().map(|context| Rc::clone(&context));
     if let Some(dry_run) = context.as_ref().and_then(|context| context.dry_run.as_ref()) {
         crate::runner::flush_lua_output();
@@ -202,17 +202,9 @@ fn prepare_for_stops(lua: &Lua, context: &Context) {
     let lua = lua.weak();
     interrupt::before_blocking(Box::new(move || {
         if let Some(lua) = lua.try_upgrade() {
-            flush_unless_busy(&lua);
+            super::csv::flush_all(&lua);
         }
     }));
-}
-
-/// Flushes the CSV writers, unless one is in the middle of writing a row. Lua code that a
-/// writer runs for a row (a metamethod of the row) may call Close, call `os.exit` or be
-/// stopped; that writer is then left alone, and its rows are flushed at the next call or
-/// the end of the run instead.
-fn flush_unless_busy(lua: &Lua) {
-    super::csv::flush_all(lua);
 }
 
 /// Makes `os.exit` run [`end_of_run`] first, and end with its status after Ctrl-C.
@@ -237,7 +229,7 @@ pub fn install(lua: &Lua, context: Rc<Context>) -> mlua::Result<Glue> {
     super::json_module::install(lua, &glue)?;
     super::csv::install(lua, &glue)?;
     let help_context = Rc::clone(&context);
-    super::help::install(lua, &glue, Box::new(move || help_context.accounts_line()))?;
+    super::help::install(lua, Box::new(move || help_context.accounts_line()))?;
 
     let close = namespace(lua, &glue, &context, Target::Default)?;
     close.raw_set("default", namespace(lua, &glue, &context, Target::Default)?)?;
@@ -333,17 +325,11 @@ fn lookup(
         return Err(Failure::Usage(format!("no function {key} in {path}; did you mean {function}?")));
     }
     match accounts {
-        Some(Err(err)) => Err(Failure::Config(err)),
+        Some(Err(err)) => Err(Failure::Config(context.settings.explain(err))),
         Some(Ok(accounts)) => {
-            let closest = accounts
-                .by_name
-                .keys()
-                .map(|name| (strsim::damerau_levenshtein(key, name), name))
-                .min()
-                .filter(|(distance, _)| *distance <= 2);
             let known = accounts.known_names();
-            Err(Failure::Usage(match closest {
-                Some((_, name)) => {
+            Err(Failure::Usage(match validate::closest(key, accounts.by_name.keys().map(String::as_str)) {
+                Some(name) => {
                     format!(
                         "no function or account named {key} in {path}; did you mean {name}? (accounts: {known})"
                     )
@@ -357,12 +343,7 @@ fn lookup(
 
 /// The function whose name is closest to `name`, if any is close.
 fn closest_function(name: &str) -> Option<&'static str> {
-    specs::FUNCTIONS
-        .iter()
-        .map(|spec| (strsim::damerau_levenshtein(name, spec.name), spec.name))
-        .min()
-        .filter(|(distance, known)| *distance <= 2.max(known.len() / 4))
-        .map(|(_, known)| known)
+    validate::closest(name, specs::FUNCTIONS.iter().map(|spec| spec.name))
 }
 
 /// Turns a call's outcome into the `ok, result` pair the glue expects.

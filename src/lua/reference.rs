@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::specs::{FUNCTIONS, FunctionSpec, Param, ParamType};
+use super::specs::{FUNCTIONS, Format, FunctionSpec, Param, ParamType};
 
 /// The whole reference as Markdown.
 pub fn markdown() -> String {
@@ -65,6 +65,9 @@ fn accepts(param: &Param) -> String {
     }
     if !param.choices.is_empty() {
         parts.push(param.choices.iter().map(|c| format!("`\"{c}\"`")).collect::<Vec<_>>().join(", "));
+    }
+    if param.format == Format::Date {
+        parts.push("`YYYY-MM-DD`, or that and `THH:MM[:SS]` with an optional fraction and zone".to_string());
     }
     if param.nullable {
         parts.push("`json.null` clears it".to_string());
@@ -294,33 +297,35 @@ pub fn annotations(accounts: &[String]) -> String {
 mod tests {
     use super::*;
 
-    fn find_param(function: &str, param: &str) -> &'static Param {
-        super::super::specs::find(function).and_then(|spec| spec.param(param)).unwrap()
-    }
-
     #[test]
     fn every_function_and_parameter_is_documented() {
         let reference = markdown();
         for spec in FUNCTIONS {
             assert!(reference.contains(&format!("## {}\n\n{}", spec.name, spec.summary)), "{}", spec.name);
             assert!(reference.contains(spec.example), "{}", spec.name);
+            let one = function_markdown(spec);
             for param in spec.params {
-                let required = if param.required { "yes" } else { "no" };
-                let row = format!(
-                    "| `{}` | {} | {required} | {} | {} |\n",
-                    param.name,
-                    param.kind.name(),
-                    accepts(param),
-                    param.description
-                );
-                assert!(function_markdown(spec).contains(&row), "{}.{}", spec.name, param.name);
+                let row = format!("\n| `{}` | {} |", param.name, param.kind.name());
+                assert!(one.contains(&row), "{}.{}", spec.name, param.name);
             }
         }
-        assert!(reference.contains("| `limit` | integer | no | 1 to 100 |"));
+        // Whole rows, written out: type, whether required, what it accepts, description.
+        for row in [
+            "| `id` | string | yes |  | The lead's id, which starts with \"lead_\". |",
+            "| `limit` | integer | no | 1 to 100 | How many records to return in one page (25 when left out). |",
+            "| `skip` | integer | no | 0 or more | How many matching records to pass over before the page starts. |",
+            "| `type` | string | no | `\"email\"`, `\"call\"`, `\"note\"`, `\"sms\"`, `\"meeting\"` | Only activities \
+             of this type. |",
+            "| `url` | string | no | `json.null` clears it | The new web site; json.null removes it. |",
+            "| `due_date` | string | no | `YYYY-MM-DD`, or that and `THH:MM[:SS]` with an optional fraction and \
+             zone | When it is due: a date (\"2026-04-15\") or an ISO 8601 date and time. |",
+        ] {
+            assert!(reference.contains(&format!("\n{row}\n")), "{row}");
+        }
         assert!(reference.contains("organizations = { { id, name, ... } }, ...\n\nExample:"));
         assert!(reference.contains("Returns: the new lead.\n"));
+        assert!(reference.contains("Parameters: none (pass `{}`).\n"));
         assert!(!reference.contains("...."));
-        assert!(reference.contains("`\"email\"`, `\"call\"`"));
     }
 
     #[test]
@@ -336,24 +341,30 @@ mod tests {
             if spec.params.is_empty() {
                 continue;
             }
-            // The function's own class holds exactly its parameters, in order.
-            let mut class = format!("---@class close.{}Params\n", class_stem(spec.name));
-            for param in spec.params {
-                let optional = if param.required { "" } else { "?" };
-                class.push_str(&format!(
-                    "---@field {}{optional} {} {}\n",
-                    param.name,
-                    lua_type(param),
-                    param.description
-                ));
-            }
-            assert!(text.contains(&format!("{class}\n")), "{class}");
+            // Each function's class holds its parameters, in order.
+            let stem = class_stem(spec.name);
+            let class = text.split(&format!("---@class close.{stem}Params\n")).nth(1).expect(spec.name);
+            let fields: Vec<&str> = class
+                .lines()
+                .take_while(|line| line.starts_with("---@field "))
+                .map(|line| line["---@field ".len()..].split([' ', '?']).next().unwrap_or_default())
+                .collect();
+            let names: Vec<&str> = spec.params.iter().map(|param| param.name).collect();
+            assert_eq!(fields, names, "{}", spec.name);
         }
-        assert_eq!(
-            lua_type(find_param("list_activities", "type")),
-            "\"email\"|\"call\"|\"note\"|\"sms\"|\"meeting\""
-        );
-        assert_eq!(lua_type(find_param("list_leads", "limit")), "integer");
+        // Two classes, written out.
+        assert!(text.contains(
+            "\n---@class close.GetLeadParams\n---@field id string The lead's id, which starts with \"lead_\".\n\n"
+        ));
+        assert!(text.contains(
+            "\n---@class close.ListActivitiesParams\n\
+             ---@field lead_id? string Only the activities of this lead.\n\
+             ---@field type? \"email\"|\"call\"|\"note\"|\"sms\"|\"meeting\" Only activities of this type.\n\
+             ---@field limit? integer How many records to return in one page (25 when left out).\n\
+             ---@field skip? integer How many matching records to pass over before the page starts.\n\n"
+        ));
+        assert!(text.contains("\n---@param params close.GetLeadParams\n---@return close.Lead\nfunction Namespace.get_lead(params) end\n"));
+        assert!(text.contains("\n---@param params? close.ListLeadsParams\n"));
         assert!(text.contains("---@field us_team close.Namespace"));
         assert_eq!(class_stem("list_leads"), "ListLeads");
     }

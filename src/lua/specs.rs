@@ -32,6 +32,36 @@ impl ParamType {
     }
 }
 
+/// What the text of a string parameter must look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Any text.
+    Any,
+    /// A date (`2026-04-15`) or an ISO 8601 date and time (`2026-04-15T09:00:00+00:00`), the
+    /// two forms Close takes for a task's `date`.
+    Date,
+}
+
+/// A field of the records a list parameter holds, such as a contact's `name` or `emails`.
+#[derive(Debug)]
+pub struct RecordField {
+    /// The field's name, as scripts and Close both write it.
+    pub name: &'static str,
+    /// When the field is a list of records itself (`emails`), the fields of each of those;
+    /// empty for a plain value.
+    pub items: &'static [&'static str],
+}
+
+/// The fields of a contact created with a lead, as Close documents them; a field by any
+/// other name would be lost on the way.
+pub const CONTACT_FIELDS: &[RecordField] = &[
+    RecordField { name: "name", items: &[] },
+    RecordField { name: "title", items: &[] },
+    RecordField { name: "emails", items: &["email", "type"] },
+    RecordField { name: "phones", items: &["phone", "type"] },
+    RecordField { name: "urls", items: &["url", "type"] },
+];
+
 /// One parameter of a function.
 #[derive(Debug)]
 pub struct Param {
@@ -49,6 +79,11 @@ pub struct Param {
     pub choices: &'static [&'static str],
     /// Whether `json.null` may be given, to clear the field.
     pub nullable: bool,
+    /// The form a string's text must have.
+    pub format: Format,
+    /// For a list of records (contacts), the fields each record may have; empty when the
+    /// records are not checked field by field.
+    pub record: &'static [RecordField],
     /// What it means, in a sentence.
     pub description: &'static str,
 }
@@ -69,6 +104,8 @@ impl Param {
             range: None,
             choices: &[],
             nullable: false,
+            format: Format::Any,
+            record: &[],
             description,
         }
     }
@@ -88,6 +125,18 @@ impl Param {
     /// The same parameter, which `json.null` clears.
     const fn nullable(mut self) -> Param {
         self.nullable = true;
+        self
+    }
+
+    /// The same parameter, limited to dates and dates with a time.
+    const fn date(mut self) -> Param {
+        self.format = Format::Date;
+        self
+    }
+
+    /// The same parameter, a list of records with these fields.
+    const fn records(mut self, fields: &'static [RecordField]) -> Param {
+        self.record = fields;
         self
     }
 
@@ -198,8 +247,9 @@ end"#,
                 "contacts",
                 Array,
                 "contacts",
-                "Contacts to create with the lead: tables with name, title, emails = { { email, type } }, phones = { { phone, type } }.",
-            ),
+                "Contacts to create with the lead: tables with name, title, emails = { { email, type } }, phones = { { phone, type } }, urls = { { url, type } }.",
+            )
+            .records(CONTACT_FIELDS),
             Param::new("url", Str, "url", "The company's web site."),
             Param::new("status_id", Str, "status_id", "The lead status to start in (a \"stat_...\" id)."),
             Param::new(
@@ -312,7 +362,8 @@ end"#,
                 Str,
                 "date",
                 "When it is due: a date (\"2026-04-15\") or an ISO 8601 date and time.",
-            ),
+            )
+            .date(),
             Param::new(
                 "is_complete",
                 Boolean,

@@ -6,7 +6,7 @@
 use mlua::{Lua, Table, Value};
 
 use super::json;
-use super::specs::{FunctionSpec, Param, ParamType};
+use super::specs::{Format, FunctionSpec, Param, ParamType, RecordField};
 
 /// A checked parameter value.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,19 +125,26 @@ fn unknown_param(spec: &FunctionSpec, name: &str) -> String {
     if spec.params.is_empty() {
         return format!("unknown parameter '{name}'; close.{} takes no parameters", spec.name);
     }
-    let closest = spec
-        .params
-        .iter()
-        .map(|param| (strsim::damerau_levenshtein(name, param.name), param.name))
-        .min()
-        .filter(|(distance, known)| *distance <= 2.max(known.len() / 3));
-    match closest {
-        Some((_, known)) => format!("unknown parameter '{name}'; did you mean '{known}'?"),
+    match closest(name, spec.params.iter().map(|param| param.name)) {
+        Some(known) => format!("unknown parameter '{name}'; did you mean '{known}'?"),
         None => {
             let known: Vec<&str> = spec.params.iter().map(|param| param.name).collect();
             format!("unknown parameter '{name}'; known parameters: {}", known.join(", "))
         }
     }
+}
+
+/// The candidate closest to `name`, if it is close enough to be a slip of the fingers: at
+/// most a third of its length away (one edit for short names, never more than three), case
+/// aside. Of candidates equally close, the first. Every "did you mean" uses this one rule.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let name = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::damerau_levenshtein(&name, &candidate.to_lowercase()), candidate))
+        .filter(|(distance, candidate)| *distance <= (candidate.chars().count() / 3).clamp(1, 3))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
 }
 
 /// Checks the keys of an options table (`csv.writer(path, { columns = ... })`) against the
@@ -158,12 +165,9 @@ pub fn check_option_names(function: &str, options: &Table, known: &[&str]) -> Re
         if known.contains(&name.as_str()) {
             continue;
         }
-        let closest = known.iter().min_by_key(|known| strsim::damerau_levenshtein(&name, known));
-        return Err(match closest {
-            Some(closest) if strsim::damerau_levenshtein(&name, closest) <= 2 => {
-                format!("{function}: unknown option '{name}'; did you mean '{closest}'?")
-            }
-            _ => format!("{function}: unknown option '{name}'; the options are {}", known.join(", ")),
+        return Err(match closest(&name, known.iter().copied()) {
+            Some(closest) => format!("{function}: unknown option '{name}'; did you mean '{closest}'?"),
+            None => format!("{function}: unknown option '{name}'; the options are {}", known.join(", ")),
         });
     }
     Ok(())
@@ -174,6 +178,13 @@ fn check_value(lua: &Lua, param: &Param, value: &Value) -> Result<ParamValue, St
     if *value == json::NULL_MARKER {
         if param.nullable {
             return Ok(ParamValue::Null);
+        }
+        if param.required {
+            return Err(format!(
+                "parameter '{}' is required and cannot be json.null; give it {}",
+                param.name,
+                article(param.kind)
+            ));
         }
         return Err(format!("parameter '{}' cannot be json.null; leave it out instead", param.name));
     }
@@ -209,6 +220,13 @@ fn check_string(param: &Param, text: &str) -> Result<ParamValue, String> {
     if param.api_name == "{id}" && text.is_empty() {
         return Err(format!("parameter '{}' must not be empty", param.name));
     }
+    if param.format == Format::Date && !is_date_or_date_time(text) {
+        return Err(format!(
+            "parameter '{}' must be a date (2026-04-15) or an ISO 8601 date and time \
+             (2026-04-15T09:00:00+00:00), got \"{text}\"",
+            param.name
+        ));
+    }
     if param.choices.is_empty() {
         return Ok(ParamValue::Str(text.to_string()));
     }
@@ -220,6 +238,62 @@ fn check_string(param: &Param, text: &str) -> Result<ParamValue, String> {
             param.choices.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
         )),
     }
+}
+
+/// Whether `text` is a day (`2026-04-15`) or a day and a time of ISO 8601: `T`, hours and
+/// minutes, optionally seconds and a fraction, then optionally a zone (`Z`, `+02:00`, `+0200`
+/// or `+02`). These are the forms Close takes for a task's `date`.
+fn is_date_or_date_time(text: &str) -> bool {
+    let (day, time) = match text.split_once('T') {
+        Some((day, time)) => (day, Some(time)),
+        None => (text, None),
+    };
+    // chrono alone would also take one-digit months and days, or a sign before the year.
+    let shaped = day.len() == 10
+        && day.bytes().enumerate().all(|(at, byte)| match at {
+            4 | 7 => byte == b'-',
+            _ => byte.is_ascii_digit(),
+        });
+    if !shaped || chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err() {
+        return false;
+    }
+    let Some(time) = time else { return true };
+    let (clock, zone) = match time.find(['Z', '+', '-']) {
+        Some(at) => time.split_at(at),
+        None => (time, ""),
+    };
+    let (clock, fraction) = match clock.split_once('.') {
+        Some((clock, fraction)) => (clock, Some(fraction)),
+        None => (clock, None),
+    };
+    let fields: Vec<&str> = clock.split(':').collect();
+    let clock_fits = match fields.as_slice() {
+        [hours, minutes] => fraction.is_none() && two_digits(hours, 23) && two_digits(minutes, 59),
+        [hours, minutes, seconds] => {
+            two_digits(hours, 23)
+                && two_digits(minutes, 59)
+                && two_digits(seconds, 59)
+                && fraction
+                    .is_none_or(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        }
+        _ => false,
+    };
+    let zone_fits = match zone.strip_prefix(['+', '-']) {
+        None => zone.is_empty() || zone == "Z",
+        Some(offset) => match (offset.get(..2), offset.get(2..)) {
+            (Some(hours), Some(minutes)) => {
+                let minutes = minutes.strip_prefix(':').filter(|m| !m.is_empty()).unwrap_or(minutes);
+                two_digits(hours, 23) && (minutes.is_empty() || two_digits(minutes, 59))
+            }
+            _ => false,
+        },
+    };
+    clock_fits && zone_fits
+}
+
+/// Whether `text` is two ASCII digits making a number of at most `most`.
+fn two_digits(text: &str, most: u8) -> bool {
+    text.len() == 2 && text.bytes().all(|b| b.is_ascii_digit()) && text.parse::<u8>().is_ok_and(|n| n <= most)
 }
 
 fn check_range(param: &Param, number: i64) -> Result<ParamValue, String> {
@@ -254,7 +328,56 @@ fn check_table(lua: &Lua, param: &Param, table: &Table) -> Result<ParamValue, St
         check_items_are_objects(param, &mut json)?;
     }
     check_nulls(param, &json)?;
+    for (index, record) in json.as_array().into_iter().flatten().enumerate() {
+        check_record(param.record, record, &format!("{}[{}]", param.name, index + 1))?;
+    }
     Ok(ParamValue::Json(json))
+}
+
+/// Checks the fields of one record of a list parameter (a contact), and of the records in
+/// its lists (its emails, phones and urls), against what Close takes: a misspelt field
+/// would otherwise be sent, ignored, and its value lost. `place` names the record.
+fn check_record(fields: &[RecordField], record: &serde_json::Value, place: &str) -> Result<(), String> {
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = fields.iter().map(|field| field.name).collect();
+    for (key, value) in record.as_object().into_iter().flatten() {
+        let Some(field) = fields.iter().find(|field| field.name == key) else {
+            return Err(unknown_field(place, key, &names));
+        };
+        if field.items.is_empty() {
+            continue;
+        }
+        let like = field.items.iter().map(|item| format!("{item} = ...")).collect::<Vec<_>>().join(", ");
+        let Some(items) = value.as_array() else {
+            return Err(format!(
+                "{place}.{key} must be a list of tables like {{ {like} }}, got a {}",
+                json_kind(value)
+            ));
+        };
+        for (index, item) in items.iter().enumerate() {
+            let item_place = format!("{place}.{key}[{}]", index + 1);
+            let Some(item_fields) = item.as_object() else {
+                return Err(format!(
+                    "{item_place} must be a table like {{ {like} }}, got a {}",
+                    json_kind(item)
+                ));
+            };
+            if let Some(unknown) = item_fields.keys().find(|name| !field.items.contains(&name.as_str())) {
+                return Err(unknown_field(&item_place, unknown, field.items));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The message for a field a record may not have, with the closest known one.
+fn unknown_field(place: &str, name: &str, known: &[&str]) -> String {
+    match closest(name, known.iter().copied()) {
+        Some(known) => format!("{place}: unknown field '{name}'; did you mean '{known}'?"),
+        None => format!("{place}: unknown field '{name}'; the fields are {}", known.join(", ")),
+    }
 }
 
 /// `json.null` clears a field, so it may stand only where a field is set: as a value of an
@@ -387,6 +510,22 @@ mod tests {
     }
 
     #[test]
+    fn the_closest_name_is_one_slip_away() {
+        let names = ["id", "limit", "page_size", "list_leads", "list_contacts"];
+        assert_eq!(closest("ix", names), Some("id"));
+        assert_eq!(closest("xy", names), None);
+        assert_eq!(closest("LIMIT", names), Some("limit"));
+        assert_eq!(closest("limt", names), Some("limit"));
+        assert_eq!(closest("lmt", names), None);
+        assert_eq!(closest("pagesize", names), Some("page_size"));
+        assert_eq!(closest("list_lead", names), Some("list_leads"));
+        assert_eq!(closest("lst_contcs", names), Some("list_contacts"));
+        assert_eq!(closest("contacts", names), None);
+        // Equally close: the first.
+        assert_eq!(closest("ab", ["aa", "bb"]), Some("aa"));
+    }
+
+    #[test]
     fn types_and_limits() {
         assert_eq!(
             check("list_leads", "return { limit = 500 }").unwrap_err(),
@@ -452,10 +591,63 @@ mod tests {
         assert_eq!(ok.unwrap().get("url"), Some(&ParamValue::Null));
         assert_eq!(
             check("get_lead", "return { id = json_null }").unwrap_err(),
-            "close.get_lead: parameter 'id' cannot be json.null; leave it out instead"
+            "close.get_lead: parameter 'id' is required and cannot be json.null; give it a string"
+        );
+        assert_eq!(
+            check("list_leads", "return { query = json_null }").unwrap_err(),
+            "close.list_leads: parameter 'query' cannot be json.null; leave it out instead"
         );
         let custom = check("update_lead", "return { id = 'l', custom = { Industry = json_null } }").unwrap();
         assert_eq!(custom.get("custom"), Some(&ParamValue::Json(serde_json::json!({"Industry": null}))));
+    }
+
+    #[test]
+    fn task_dates_are_a_day_or_a_moment() {
+        let date = |text: &str| {
+            check("create_task", &format!("return {{ text = 't', lead_id = 'l', due_date = '{text}' }}"))
+        };
+        for good in [
+            "2026-04-15",
+            "2026-04-15T09:00",
+            "2026-04-15T09:00:00",
+            "2026-04-15T09:00:00Z",
+            "2026-04-15T09:00:00.123456+00:00",
+            "2026-04-15T23:59:59-05:30",
+            "2026-04-15T09:00+0200",
+            "2026-04-15T09:00:00-03",
+        ] {
+            assert_eq!(date(good).unwrap().str("due_date"), Some(good), "{good}");
+        }
+        for bad in [
+            "tomorrow",
+            "2026-4-15",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-04-1é",
+            "+2026-04-15",
+            "2026-04-15 09:00",
+            "2026-04-15T",
+            "2026-04-15Tgarbage",
+            "2026-04-15T9:00",
+            "2026-04-15T25:00:00",
+            "2026-04-15T09:00:00+2:00",
+            "2026-04-15T09:00:00+25:00",
+            "2026-04-15T09:00:00z",
+            "2026-04-15T09:00:00+02:",
+            "2026-04-15T09:00:00+2",
+            "2026-04-15T09:00.5",
+            "2026-04-15T09:00:00.",
+            "2026-04-15T09:00:00ZZ",
+        ] {
+            assert_eq!(
+                date(bad).unwrap_err(),
+                format!(
+                    "close.create_task: parameter 'due_date' must be a date (2026-04-15) or an ISO 8601 date \
+                     and time (2026-04-15T09:00:00+00:00), got \"{bad}\""
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -491,6 +683,49 @@ mod tests {
             check("update_lead", "return { id = 'l', custom = { 'SaaS' } }").unwrap_err(),
             "close.update_lead: parameter 'custom' must be a table with named keys, got a list"
         );
+    }
+
+    #[test]
+    fn contacts_have_the_fields_close_takes() {
+        let contacts =
+            |code: &str| check("create_lead", &format!("return {{ name = 'A', contacts = {code} }}"));
+        let all = "{ { name = 'J', title = 'CTO', emails = { { email = 'j@x.test', type = 'office' } },
+            phones = { { phone = '+15555550100', type = 'mobile' } }, urls = { { url = 'https://x.test', type = 'url' } } },
+            {}, { emails = {}, phones = {}, urls = {} } }";
+        assert!(contacts(all).is_ok());
+        for (code, message) in [
+            (
+                "{ { name = 'y', emials = { { email = 'a@b.c' } } } }",
+                "contacts[1]: unknown field 'emials'; did you mean 'emails'?",
+            ),
+            ("{ { name = 'y' }, { Name = 'z' } }", "contacts[2]: unknown field 'Name'; did you mean 'name'?"),
+            (
+                "{ { company = 'y' } }",
+                "contacts[1]: unknown field 'company'; the fields are name, title, emails, phones, urls",
+            ),
+            (
+                "{ { phones = { { phone = '1' }, { phone = '2', typ = 'office' } } } }",
+                "contacts[1].phones[2]: unknown field 'typ'; did you mean 'type'?",
+            ),
+            (
+                "{ { urls = { { link = 'https://x.test' } } } }",
+                "contacts[1].urls[1]: unknown field 'link'; the fields are url, type",
+            ),
+            (
+                "{ { emails = { email = 'a@b.c' } } }",
+                "contacts[1].emails must be a list of tables like { email = ..., type = ... }, got a table with named keys",
+            ),
+            (
+                "{ { emails = 'a@b.c' } }",
+                "contacts[1].emails must be a list of tables like { email = ..., type = ... }, got a string",
+            ),
+            (
+                "{ { emails = { 'a@b.c' } } }",
+                "contacts[1].emails[1] must be a table like { email = ..., type = ... }, got a string",
+            ),
+        ] {
+            assert_eq!(contacts(code).unwrap_err(), format!("close.create_lead: {message}"), "{code}");
+        }
     }
 
     #[test]

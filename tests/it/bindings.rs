@@ -128,6 +128,54 @@ fn a_task_without_a_lead_is_refused_before_sending() {
 }
 
 #[test]
+fn a_misspelt_contact_field_is_refused_before_sending() {
+    let served = Served::new();
+    let script = "app.integrations.close.create_lead({name=\"x\", contacts={{name=\"y\", emials={{email=\"a@b.c\"}}}}})";
+    for dry_run in [false, true] {
+        let mut cmd = served.cmd();
+        if dry_run {
+            cmd.arg("--dry-run");
+        }
+        let output = cmd.args(["-e", script]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        let error = "close-lua: error: (command line):1: close.create_lead: contacts[1]: unknown field 'emials'; \
+                     did you mean 'emails'?\n";
+        let expected =
+            if dry_run { format!("close-lua: dry run: no writes\n{error}") } else { error.to_string() };
+        assert!(stderr(&output).starts_with(&expected), "{}", stderr(&output));
+    }
+    assert_eq!(served.request_lines(), Vec::<String>::new());
+}
+
+#[test]
+fn a_task_date_close_would_refuse_is_refused_before_sending_in_real_and_dry_runs() {
+    let served = Served::new();
+    for due_date in ["tomorrow", "2026-04-15Tgarbage", "2026-02-30"] {
+        let script = format!(
+            "app.integrations.close.create_task({{ lead_id = 'lead_abc123XYZ', text = 'x', due_date = '{due_date}' }})"
+        );
+        for dry_run in [false, true] {
+            let mut cmd = served.cmd();
+            if dry_run {
+                cmd.arg("--dry-run");
+            }
+            let output = cmd.args(["-e", &script]).output().unwrap();
+            assert_eq!(output.status.code(), Some(1), "{due_date}: {}", stderr(&output));
+            let mut expected = format!(
+                "close-lua: error: (command line):1: close.create_task: parameter 'due_date' must be a date \
+                 (2026-04-15) or an ISO 8601 date and time (2026-04-15T09:00:00+00:00), got \"{due_date}\"\n"
+            );
+            // A dry run counts no write it refused.
+            if dry_run {
+                expected = format!("close-lua: dry run: no writes\n{expected}");
+            }
+            assert!(stderr(&output).starts_with(&expected), "{due_date}: {}", stderr(&output));
+        }
+    }
+    assert_eq!(served.request_lines(), Vec::<String>::new());
+}
+
+#[test]
 fn custom_fields_by_name_are_sent_by_id_and_fetched_once() {
     let served = Served::new();
     let script = "local c = app.integrations.close

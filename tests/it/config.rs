@@ -129,6 +129,36 @@ fn no_configuration_at_all_explains_how_to_start() {
 }
 
 #[test]
+fn an_option_after_the_script_is_said_to_belong_before_it() {
+    let env = Env::new();
+    env.write("who.lua", WHO);
+    let hint = |args: &[&str]| {
+        let output = env.cmd().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let err = stderr(&output);
+        assert!(err.contains("and CLOSE_API_KEY is not set\n"), "{err}");
+        err.lines().find(|line| line.starts_with("hint: ")).unwrap_or_default().to_string()
+    };
+    assert_eq!(
+        hint(&["run", "who.lua", "--sandbox"]),
+        "hint: --sandbox came after the script, so the script got it as an argument; close-lua's options go \
+         before the script, as in close-lua --sandbox run script.lua"
+    );
+    assert_eq!(
+        hint(&["who.lua", "x", "--sandbox", "--account=eu_team"]),
+        "hint: --sandbox and --account=eu_team came after the script, so the script got them as arguments; \
+         close-lua's options go before the script, as in close-lua --sandbox run script.lua"
+    );
+    assert_eq!(
+        hint(&["-e", WHO, "x", "--sandbox"]),
+        "hint: --sandbox came after the first of the chunk's arguments, so the chunk got it as an argument; \
+         close-lua's options go before the chunk's arguments"
+    );
+    // Options that do not decide the accounts leave the usual hint.
+    assert!(hint(&["run", "who.lua", "--verbose"]).contains("add --sandbox"));
+}
+
+#[test]
 fn a_configuration_error_can_be_caught() {
     let output = Env::new()
         .cmd()
@@ -235,4 +265,55 @@ fn a_broken_account_does_not_stop_the_others() {
         served.cmd().args(["-e", "app.integrations.close.broken.get_current_user({})"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("account 'broken' in config file "), "{}", stderr(&output));
+}
+
+#[test]
+fn a_timeout_too_long_is_refused_with_the_rule_of_the_option() {
+    let env = Env::new();
+    env.write_default_config("timeout_secs = 2e9\n[accounts.default]\napi_key = \"api_x\"\n");
+    let output = env.cmd().args(["-e", WHO]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let path = env.home.path().join(".config/close-lua/config.toml");
+    assert!(
+        stderr(&output).starts_with(&format!(
+            "close-lua: error: (command line):1: close.get_current_user: config file {}: timeout_secs = \
+             2000000000 is not a usable number of seconds: give at most 1000000000\n",
+            path.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    let option = env.cmd().args(["--timeout", "2e9", "-e", "print(1)"]).output().unwrap();
+    assert!(
+        stderr(&option).contains("2e9 is not a usable number of seconds: give at most 1000000000"),
+        "{}",
+        stderr(&option)
+    );
+}
+
+#[test]
+fn only_a_config_holding_keys_is_warned_about_when_others_can_read_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let served = Served::new();
+    let path = served.env.home.path().join(".config/close-lua/config.toml");
+    let with_keys = std::fs::read_to_string(&path).unwrap();
+    let key = served.sandbox.api_key("default").unwrap();
+    let from_env = format!(
+        "[accounts.default]\napi_key_env = \"CLOSE_TEST_KEY\"\nbase_url = \"{}\"\n",
+        served.sandbox.base_url()
+    );
+    for (text, warned) in [(from_env.as_str(), false), (with_keys.as_str(), true)] {
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let output = served.cmd().env("CLOSE_TEST_KEY", &key).args(["-e", WHO]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let warning = format!(
+            "close-lua: warning: config file {} can be read by other users (mode 644) and holds API keys; \
+             to fix it: chmod 600 {}\n",
+            path.display(),
+            path.display()
+        );
+        assert_eq!(stderr(&output), if warned { warning } else { String::new() }, "{text}");
+    }
+    crate::helpers::private(&path);
 }

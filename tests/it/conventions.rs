@@ -77,6 +77,18 @@ fn the_repl_evaluates_lines_and_keeps_going_after_errors() {
 }
 
 #[test]
+fn the_repl_shows_no_value_for_a_call_that_returns_none() {
+    let output = Env::new().cmd().arg("repl").write_stdin("help(csv)\nprint('x')\nnil\n").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "csv.writer(path or \"-\", { columns = {...} })  :write(row) and :close(); \"-\" is stdout\n\
+         csv.reader(path or \"-\")                      for row in csv.reader(path) do ... end\n\
+         x\nnil\n"
+    );
+}
+
+#[test]
 fn ctrl_c_in_the_repl_stops_the_line_not_the_prompt() {
     use std::io::{BufRead, BufReader, Read, Write};
     let env = Env::new();

@@ -102,6 +102,44 @@ fn a_misspelt_account_gets_a_suggestion() {
 }
 
 #[test]
+fn every_suggestion_follows_one_rule_whatever_the_case() {
+    let served = Served::new();
+    let first_line = |args: &[&str]| {
+        let output = served.cmd().args(args).output().unwrap();
+        assert_ne!(output.status.code(), Some(0), "{args:?}");
+        stderr(&output).lines().next().unwrap_or_default().to_string()
+    };
+    assert_eq!(
+        first_line(&["docs", "LIST_LEAD"]),
+        "close-lua: error: no function LIST_LEAD in app.integrations.close"
+    );
+    let docs = served.cmd().args(["docs", "LIST_LEAD"]).output().unwrap();
+    assert!(stderr(&docs).ends_with("\nhint: did you mean list_leads?\n"), "{}", stderr(&docs));
+    assert_eq!(
+        first_line(&["--SANDBOX", "s.lua"]),
+        "close-lua: error: unknown option '--SANDBOX'; did you mean '--sandbox'?"
+    );
+    assert_eq!(
+        first_line(&["-e", "app.integrations.close.Get_Lead({})"]),
+        "close-lua: error: (command line):1: no function Get_Lead in app.integrations.close; did you mean get_lead?"
+    );
+    assert_eq!(
+        first_line(&["-e", "app.integrations.close.EU_TEAM.list_leads({})"]),
+        "close-lua: error: (command line):1: no function or account named EU_TEAM in app.integrations.close; \
+         did you mean eu_team? (accounts: default, eu_team, us_team)"
+    );
+    assert_eq!(
+        first_line(&["-e", "app.integrations.close.list_leads({ LIMIT = 5 })"]),
+        "close-lua: error: (command line):1: close.list_leads: unknown parameter 'LIMIT'; did you mean 'limit'?"
+    );
+    assert_eq!(
+        first_line(&["-e", "csv.writer('-', { COLUMNS = {} })"]),
+        "close-lua: error: (command line):1: csv.writer: unknown option 'COLUMNS'; did you mean 'columns'?"
+    );
+    assert!(served.sandbox.requests().is_empty());
+}
+
+#[test]
 fn pairs_lists_the_functions_and_the_accounts() {
     let served = Served::new();
     let script = "local names = {}

@@ -58,7 +58,7 @@ fn validation_errors_carry_field_errors_by_the_scripts_names() {
 local ok, err = pcall(c.create_lead, { name = 'X', status_id = 'stat_nope' })
 print(err.status, err.field_errors.status_id)
 print(err)
-ok, err = pcall(c.create_task, { lead_id = 'lead_abc123XYZ', text = 'x', due_date = 'tomorrow' })
+ok, err = pcall(c.create_task, { lead_id = 'lead_abc123XYZ', text = 'x', assignee_id = 'user_nope' })
 print(next(err.field_errors))
 ok, err = pcall(c.update_lead, { id = 'lead_abc123XYZ', custom = { industry = 'Space' } })
 print(next(err.field_errors))";
@@ -70,7 +70,7 @@ print(next(err.field_errors))";
         lines[1],
         "close.create_lead: HTTP 400: status_id: 'stat_nope' is not a valid choice of lead status."
     );
-    assert!(lines[2].starts_with("due_date\t"), "{out}");
+    assert!(lines[2].starts_with("assignee_id\t"), "{out}");
     assert!(lines[3].starts_with("custom.industry\t"), "{out}");
 }
 

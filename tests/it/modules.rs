@@ -65,9 +65,12 @@ fn json_null_clears_a_field_and_is_refused_where_it_cannot_go() {
     let script = "local c = app.integrations.close
 local lead = c.update_lead({ id = 'lead_abc123XYZ', url = json.null, custom = { Industry = json.null } })
 print(lead.url, lead.custom.Industry)
-print(pcall(c.get_lead, { id = json.null }))";
+print(pcall(c.get_lead, { id = json.null }))
+print(pcall(c.list_leads, { query = json.null }))";
     served.cmd().args(["-e", script]).assert().success().stdout(
-        "nil\tnil\nfalse\tclose.get_lead: parameter 'id' cannot be json.null; leave it out instead\n",
+        "nil\tnil\n\
+         false\tclose.get_lead: parameter 'id' is required and cannot be json.null; give it a string\n\
+         false\tclose.list_leads: parameter 'query' cannot be json.null; leave it out instead\n",
     );
     let put = served.sandbox.requests().into_iter().find(|r| r.method == "PUT").unwrap();
     let body: serde_json::Value = serde_json::from_str(&put.body).unwrap();
@@ -218,6 +221,24 @@ fn csv_mistakes_are_errors_to_files_and_stdout_alike() {
             &format!("csv writer {target}: line 2 would have 1 fields where the first line has 2"),
         );
     }
+    for target in ["-", "keys.csv"] {
+        fails(
+            &format!(
+                "local w = csv.writer('{target}') w:write({{b=1,a=2}}) w:write({{a=3}}) w:write({{a=3,c=4}})"
+            ),
+            &format!(
+                "csv writer {target}: line 4 has the key 'c', which the header (the first row's keys: a, b) lacks; \
+                 to choose the columns, give csv.writer the option columns = {{ ... }}"
+            ),
+        );
+    }
+    let output = env
+        .cmd()
+        .args(["-e", "local w = csv.writer('-') w:write({b=1,a=2}) w:write({a=3,c=4})"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&output), "a,b\n2,1\n");
+    assert_eq!(std::fs::read_to_string(env.home.path().join("keys.csv")).unwrap(), "a,b\n2,1\n3,\n");
     env.write("twice.csv", "id,value,id\nlead_1,x,lead_2\n");
     fails(
         "for row in csv.reader('twice.csv') do end",

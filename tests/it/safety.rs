@@ -165,3 +165,31 @@ print(c.delete_lead({ id = 'lead_abc123XYZ' }))";
         ]
     );
 }
+
+#[test]
+fn a_dry_run_read_that_is_not_json_fails_as_any_read_does() {
+    let served = Served::new();
+    let html = b"<html>maintenance</html>".to_vec();
+    let script = "local c = app.integrations.close
+for _, call in ipairs({
+  function() return c.get_lead({ id = 'lead_abc123XYZ' }) end,
+  function() return c.create_task({ lead_id = 'lead_abc123XYZ', text = 'x' }) end,
+}) do
+  local ok, err = pcall(call)
+  print(ok, err.kind, err.status, err.method, err.path)
+  print(err.message:match('^the answer was not valid JSON %(.+%): \"<html>maintenance</html>\"$') ~= nil)
+end";
+    served
+        .sandbox
+        .push_fault(2, close_lua::sandbox::Fault::Respond { status: 200, headers: vec![], body: html });
+    let output = served.cmd().args(["--dry-run", "-e", script]).output().unwrap();
+    assert_eq!(
+        stdout(&output),
+        "false\tinvalid_response\t200\tGET\t/lead/lead_abc123XYZ/\ntrue\n\
+         false\tinvalid_response\t200\tGET\t/lead/lead_abc123XYZ/\ntrue\n",
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stderr(&output), "close-lua: dry run: no writes\n");
+    assert_eq!(served.request_lines(), ["GET /lead/lead_abc123XYZ/", "GET /lead/lead_abc123XYZ/"]);
+}

@@ -194,11 +194,60 @@ fn stale_leads_by_last_activity() {
     let early = run("2025-03-20");
     assert!(!early.contains("Acme Corp"), "Acme Corp had an activity on 2025-03-18: {early}");
     let late = run("2026-08-20");
-    assert!(
-        late.contains("lead_abc123XYZ  Acme Corp                        last activity: 2025-03-18\n"),
-        "{late}"
-    );
     assert!(late.lines().count() > early.lines().count());
+
+    // The columns line up: each starts where the header's does.
+    let lines: Vec<&str> = late.lines().collect();
+    let (name_at, last_at) =
+        (lines[0].find("  name  ").unwrap() + 2, lines[0].find("  last activity").unwrap() + 2);
+    assert_eq!(
+        lines[0],
+        format!("{:<name_at$}{:<width$}last activity", "id", "name", width = last_at - name_at)
+    );
+    let acme =
+        format!("{:<name_at$}{:<width$}2025-03-18", "lead_abc123XYZ", "Acme Corp", width = last_at - name_at);
+    assert!(lines.contains(&acme.as_str()), "{late}");
+    for line in &lines[1..] {
+        let cells: Vec<char> = line.chars().collect();
+        let starts_column = |at: usize| cells[at - 2..at] == [' ', ' '] && cells[at] != ' ';
+        let last: String = cells[last_at..].iter().collect();
+        assert!(starts_column(name_at) && starts_column(last_at), "{line}");
+        assert!(last == "never" || is_day(&last), "{line}");
+    }
+}
+
+/// Whether `text` looks like 2025-03-18.
+fn is_day(text: &str) -> bool {
+    text.len() == 10
+        && text
+            .chars()
+            .enumerate()
+            .all(|(at, c)| if at == 4 || at == 7 { c == '-' } else { c.is_ascii_digit() })
+}
+
+#[test]
+fn stale_leads_refuses_arguments_it_cannot_use() {
+    let served = Served::new();
+    for (args, problem) in [
+        (&["abc"][..], "DAYS must be a whole number of days from 0 to 36500, not \"abc\""),
+        (&["-5"], "DAYS must be a whole number of days from 0 to 36500, not \"-5\""),
+        (&["2.5"], "DAYS must be a whole number of days from 0 to 36500, not \"2.5\""),
+        (&["99999"], "DAYS must be a whole number of days from 0 to 36500, not \"99999\""),
+        (&["10", "2026-13-45"], "TODAY must be a date like 2026-12-31, not \"2026-13-45\""),
+        (&["10", "2026-02-30"], "TODAY must be a date like 2026-12-31, not \"2026-02-30\""),
+        (&["10", "tomorrow"], "TODAY must be a date like 2026-12-31, not \"tomorrow\""),
+        (&["10", "2026-01-01", "x"], "too many arguments"),
+    ] {
+        let output = served.cmd().arg("run").arg(script("stale_leads.lua")).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            stderr(&output),
+            format!("stale_leads.lua: {problem}\nusage: stale_leads.lua [DAYS] [TODAY]\n"),
+            "{args:?}"
+        );
+        assert_eq!(stdout(&output), "", "{args:?}");
+    }
+    assert_eq!(served.request_lines(), Vec::<String>::new());
 }
 
 #[test]
@@ -225,6 +274,39 @@ fn follow_up_tasks_for_a_status() {
     for body in posts {
         assert_eq!((body["text"].as_str(), body["date"].as_str()), (Some("Check in"), Some("2026-12-15")));
     }
+}
+
+#[test]
+fn follow_up_tasks_refuses_a_status_or_date_it_cannot_use() {
+    let served = Served::new();
+    let usage = "usage: follow_up_tasks.lua STATUS [TEXT] [DUE_DATE]\n";
+    for (args, problem) in [
+        (
+            &["Nope"][..],
+            "no lead status \"Nope\"; the lead statuses are: Potential, Qualified, Customer, Bad Fit",
+        ),
+        (
+            &["Bad Fit", "Check in", "tomorrow"],
+            "DUE_DATE must be a date like 2026-12-15 or a date and time like 2026-12-15T09:00:00+00:00, not \"tomorrow\"",
+        ),
+        (
+            &["Bad Fit", "Check in", "2026-02-30"],
+            "DUE_DATE must be a date like 2026-12-15 or a date and time like 2026-12-15T09:00:00+00:00, not \"2026-02-30\"",
+        ),
+        (&["Bad", "Fit", "2026-12-15", "x"], "too many arguments (quote a TEXT of several words)"),
+    ] {
+        let output = served.cmd().arg("run").arg(script("follow_up_tasks.lua")).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&output), format!("follow_up_tasks.lua: {problem}\n{usage}"), "{args:?}");
+        assert_eq!(stdout(&output), "", "{args:?}");
+    }
+    assert!(served.request_lines().iter().all(|line| line == "GET /me/"), "{:?}", served.request_lines());
+
+    // A status in another case is the status.
+    let output = served.cmd().arg("run").arg(script("follow_up_tasks.lua")).arg("bad fit").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).ends_with(" tasks for leads in status Bad Fit\n"), "{}", stderr(&output));
+    assert!(served.request_lines().iter().any(|line| line == "POST /task/"));
 }
 
 #[test]
