@@ -52,8 +52,28 @@ pub struct RecordField {
     pub items: &'static [&'static str],
 }
 
+/// Fields that Close sets itself and returns on a contact and on its emails, phones and urls
+/// (close-api.md §4.2). A contact copied from `get_lead` carries them; they are sent as they
+/// are, and only a name that is neither one of these nor a field Close takes is refused.
+pub const RETURNED_CONTACT_FIELDS: &[&str] = &[
+    "id",
+    "lead_id",
+    "display_name",
+    "organization_id",
+    "created_by",
+    "updated_by",
+    "date_created",
+    "date_updated",
+    "integration_links",
+    "phone_formatted",
+    "country",
+    "is_unsubscribed",
+    "email_lower",
+    "tz_ids",
+];
+
 /// The fields of a contact created with a lead, as Close documents them; a field by any
-/// other name would be lost on the way.
+/// other name would be lost on the way. Custom fields (`custom.cf_...`) may be given too.
 pub const CONTACT_FIELDS: &[RecordField] = &[
     RecordField { name: "name", items: &[] },
     RecordField { name: "title", items: &[] },

@@ -6,7 +6,7 @@
 use mlua::{Lua, Table, Value};
 
 use super::json;
-use super::specs::{Format, FunctionSpec, Param, ParamType, RecordField};
+use super::specs::{self, Format, FunctionSpec, Param, ParamType, RecordField};
 
 /// A checked parameter value.
 #[derive(Debug, Clone, PartialEq)]
@@ -344,6 +344,9 @@ fn check_record(fields: &[RecordField], record: &serde_json::Value, place: &str)
     let names: Vec<&str> = fields.iter().map(|field| field.name).collect();
     for (key, value) in record.as_object().into_iter().flatten() {
         let Some(field) = fields.iter().find(|field| field.name == key) else {
+            if returned_by_close(key) {
+                continue;
+            }
             return Err(unknown_field(place, key, &names));
         };
         if field.items.is_empty() {
@@ -364,12 +367,21 @@ fn check_record(fields: &[RecordField], record: &serde_json::Value, place: &str)
                     json_kind(item)
                 ));
             };
-            if let Some(unknown) = item_fields.keys().find(|name| !field.items.contains(&name.as_str())) {
+            if let Some(unknown) = item_fields
+                .keys()
+                .find(|name| !field.items.contains(&name.as_str()) && !returned_by_close(name))
+            {
                 return Err(unknown_field(&item_place, unknown, field.items));
             }
         }
     }
     Ok(())
+}
+
+/// Whether a record's field is one Close returns on its own records, so that a contact read
+/// from Close can be sent back as it is.
+fn returned_by_close(name: &str) -> bool {
+    name.starts_with("custom.") || specs::RETURNED_CONTACT_FIELDS.contains(&name)
 }
 
 /// The message for a field a record may not have, with the closest known one.
@@ -693,6 +705,11 @@ mod tests {
             phones = { { phone = '+15555550100', type = 'mobile' } }, urls = { { url = 'https://x.test', type = 'url' } } },
             {}, { emails = {}, phones = {}, urls = {} } }";
         assert!(contacts(all).is_ok());
+        // A contact as get_lead returns it can be sent back as it is.
+        let copied = "{ { id = 'cont_1', lead_id = 'lead_1', name = 'J', display_name = 'J',
+            organization_id = 'orga_1', date_created = 'x', integration_links = {}, ['custom.cf_1'] = 'v',
+            phones = { { phone = '+15555550100', phone_formatted = '+1 555-555-0100', type = 'office', country = 'US' } } } }";
+        assert!(contacts(copied).is_ok(), "{:?}", contacts(copied));
         for (code, message) in [
             (
                 "{ { name = 'y', emials = { { email = 'a@b.c' } } } }",
