@@ -20,7 +20,7 @@ pub fn repl(settings: Settings) -> i32 {
             return EXIT_USAGE;
         }
     };
-    // As with `lua -i`, LUA_INIT runs before the prompt, and its failure ends the session.
+    // As with `lua -i`, LUA_INIT runs before the prompt, and its failure ends the REPL.
     if let Err(ended) = runner::run_lua_init(&lua) {
         eprintln!("close-lua: error: {}", ended.message);
         return ended.status;
