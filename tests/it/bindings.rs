@@ -100,12 +100,7 @@ print(t.id:sub(1, 5), t.text, t.date, t.assigned_to == me.id)";
 fn a_task_without_a_lead_is_refused_before_sending() {
     let served = Served::new();
     let script = "app.integrations.close.create_task({ text = 'Orphan' })";
-    for dry_run in [false, true] {
-        let mut cmd = served.cmd();
-        if dry_run {
-            cmd.arg("--dry-run");
-        }
-        let output = cmd.args(["-e", script]).output().unwrap();
+    for (_, output) in served.run_and_dry_run(script) {
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
         assert!(
             stderr(&output).contains(
@@ -131,12 +126,7 @@ fn a_task_without_a_lead_is_refused_before_sending() {
 fn a_misspelt_contact_field_is_refused_before_sending() {
     let served = Served::new();
     let script = "app.integrations.close.create_lead({name=\"x\", contacts={{name=\"y\", emials={{email=\"a@b.c\"}}}}})";
-    for dry_run in [false, true] {
-        let mut cmd = served.cmd();
-        if dry_run {
-            cmd.arg("--dry-run");
-        }
-        let output = cmd.args(["-e", script]).output().unwrap();
+    for (dry_run, output) in served.run_and_dry_run(script) {
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
         let error = "close-lua: error: (command line):1: close.create_lead: contacts[1]: unknown field 'emials'; \
                      did you mean 'emails'?\n";
@@ -154,12 +144,7 @@ fn a_task_date_close_would_refuse_is_refused_before_sending_in_real_and_dry_runs
         let script = format!(
             "app.integrations.close.create_task({{ lead_id = 'lead_abc123XYZ', text = 'x', due_date = '{due_date}' }})"
         );
-        for dry_run in [false, true] {
-            let mut cmd = served.cmd();
-            if dry_run {
-                cmd.arg("--dry-run");
-            }
-            let output = cmd.args(["-e", &script]).output().unwrap();
+        for (dry_run, output) in served.run_and_dry_run(&script) {
             assert_eq!(output.status.code(), Some(1), "{due_date}: {}", stderr(&output));
             let mut expected = format!(
                 "close-lua: error: (command line):1: close.create_task: parameter 'due_date' must be a date \

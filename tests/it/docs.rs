@@ -233,12 +233,7 @@ local lead = c.create_lead({ name = 'Typed Co', url = 'https://typed.test', stat
 keys('close.Lead', lead)
 keys('close.Lead', c.update_lead({ id = lead.id, name = 'Typed Again' }))
 keys('close.Task', c.create_task({ lead_id = lead.id, text = 'Check', due_date = '2026-05-01' }))";
-    for dry_run in [false, true] {
-        let mut cmd = served.cmd();
-        if dry_run {
-            cmd.arg("--dry-run");
-        }
-        let output = cmd.args(["-e", script]).output().unwrap();
+    for (dry_run, output) in served.run_and_dry_run(script) {
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         let out = stdout(&output);
         assert!(out.contains("close.Task\tassigned_to\n") && out.contains("close.Lead\thtml_url\n"), "{out}");

@@ -93,6 +93,18 @@ impl Served {
         self.env.cmd()
     }
 
+    /// Runs a chunk twice, as a real run and as a dry run, for checks that must hold in
+    /// both; gives each output with whether it was the dry run.
+    pub fn run_and_dry_run(&self, chunk: &str) -> [(bool, std::process::Output); 2] {
+        [false, true].map(|dry_run| {
+            let mut cmd = self.cmd();
+            if dry_run {
+                cmd.arg("--dry-run");
+            }
+            (dry_run, cmd.args(["-e", chunk]).output().unwrap())
+        })
+    }
+
     pub fn std_cmd(&self) -> std::process::Command {
         self.env.std_cmd()
     }
